@@ -1,0 +1,126 @@
+"""The ``arshif`` command line: farm, crawl, extract, serve, demo."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+
+DEFAULT_DATA = "data"
+FARM_PORT = 8400
+DATASETTE_PORT = 8001
+
+
+def _fail(message: str) -> None:
+    raise click.ClickException(message)
+
+
+@click.group()
+@click.version_option(package_name="arshif")
+def cli() -> None:
+    """arshif — crawl, preserve and search Arabic regional news."""
+
+
+@cli.group()
+def samples() -> None:
+    """The bundled sample-site farm: three Arabic publishers on 127.0.0.11-13."""
+
+
+@samples.command("serve")
+@click.option("--port", type=int, default=FARM_PORT, show_default=True, help="Port on every farm host (0 = pick a free one).")
+@click.option("--articles", type=int, default=None, help="Generate N articles in all (deterministic) instead of the bundled set.")
+def samples_serve(port: int, articles: int | None) -> None:
+    """Serve the farm in the foreground until Ctrl-C."""
+    from samples.cli import serve_command
+
+    serve_command(port, articles)
+
+
+@samples.command("config")
+@click.option("--port", type=int, default=FARM_PORT, show_default=True)
+def samples_config(port: int) -> None:
+    """Print a sites config (TOML) that points at the farm."""
+    from samples.config import sites_config
+
+    click.echo(sites_config(port), nl=False)
+
+
+def _check_sites(config: str, names: tuple[str, ...]) -> None:
+    from crawler.sites import SiteConfigError, load_sites, select_sites
+
+    try:
+        select_sites(load_sites(config), list(names))
+    except SiteConfigError as exc:
+        _fail(str(exc))
+
+
+def _parse_settings(pairs: tuple[str, ...]) -> dict[str, str]:
+    settings = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            _fail(f"--set expects KEY=VALUE, got {pair!r}")
+        settings[key.strip()] = value
+    return settings
+
+
+@cli.command()
+@click.argument("sites", nargs=-1)
+@click.option("--config", default="sites.toml", show_default=True, type=click.Path(), help="Sites config (TOML).")
+@click.option("--data", "data_dir", default=DEFAULT_DATA, show_default=True, type=click.Path(file_okay=False), help="Data directory.")
+@click.option("--set", "set_", multiple=True, metavar="KEY=VALUE", help="Override a Scrapy/arshif setting (repeatable).")
+def crawl(sites: tuple[str, ...], config: str, data_dir: str, set_: tuple[str, ...]) -> None:
+    """Crawl SITES (all configured sites when none are named) into DATA."""
+    from crawler.run import run_crawl
+
+    _check_sites(config, sites)
+    summary = run_crawl(list(sites), data_dir, config, _parse_settings(set_))
+    click.echo("\n".join(summary.lines()))
+
+
+@cli.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--url", default=None, help="The page's original URL (helps relative links and dates).")
+def extract(file: str, url: str | None) -> None:
+    """Print the extraction of one saved HTML page as JSON."""
+    from pipelines.extraction import extract_article
+
+    result = extract_article(Path(file).read_bytes(), url or Path(file).resolve().as_uri())
+    click.echo(json.dumps(result, ensure_ascii=False, indent=2, default=str))
+
+
+def datasette_command(data_dir: str, port: int) -> list[str]:
+    from archive.datasette_plugin import serve_args
+
+    db = Path(data_dir) / "archive.db"
+    if not db.exists():
+        _fail(f"{db} does not exist: run `arshif crawl` first")
+    return [sys.executable, "-m", "datasette", *serve_args(data_dir), "--port", str(port)]
+
+
+@cli.command()
+@click.option("--data", "data_dir", default=DEFAULT_DATA, show_default=True, type=click.Path(file_okay=False))
+@click.option("--port", type=int, default=DATASETTE_PORT, show_default=True)
+def serve(data_dir: str, port: int) -> None:
+    """Publish the archive with Datasette on 127.0.0.1:PORT."""
+    command = datasette_command(data_dir, port)
+    click.echo(f"Datasette: http://127.0.0.1:{port}/  (Ctrl-C to stop)")
+    try:
+        subprocess.run(command, check=False)
+    except KeyboardInterrupt:
+        pass
+
+
+@cli.command()
+@click.option("--data", "data_dir", default=DEFAULT_DATA, show_default=True, type=click.Path(file_okay=False))
+@click.option("--port", type=int, default=DATASETTE_PORT, show_default=True, help="Datasette port.")
+@click.option("--farm-port", type=int, default=FARM_PORT, show_default=True)
+@click.option("--no-serve", is_flag=True, help="Stop after the crawl summary.")
+def demo(data_dir: str, port: int, farm_port: int, no_serve: bool) -> None:
+    """Start the farm, crawl it into DATA, print a summary, then serve Datasette."""
+    from archive.demo import run_demo
+
+    run_demo(data_dir, port, farm_port, serve=not no_serve)

@@ -1,0 +1,133 @@
+"""Site registry: one ``[[site]]`` entry per outlet in a TOML file.
+
+Site knowledge is data. A site entry names the outlet, where to start, which
+hosts belong to it and optional discovery hints; the spider itself is generic.
+
+Example entry::
+
+    [[site]]
+    name = "furat"
+    title = "الفرات اليوم"
+    base_url = "https://example.org/"
+    allowed_domains = ["example.org"]
+    feeds = ["https://example.org/feed/"]        # optional
+    sitemaps = ["https://example.org/sitemap.xml"]  # optional
+    article_pattern = "/news/\\d+"               # optional regex on the URL
+    language = "ar"                              # optional, default "ar"
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+SITE_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+KNOWN_KEYS = {
+    "name", "title", "base_url", "allowed_domains", "feeds", "sitemaps",
+    "article_pattern", "language", "verified", "notes",
+}
+
+
+class SiteConfigError(ValueError):
+    """A sites file that cannot be used; the message names file and entry."""
+
+
+@dataclass(frozen=True)
+class Site:
+    name: str
+    base_url: str
+    allowed_domains: tuple[str, ...]
+    title: str = ""
+    feeds: tuple[str, ...] = ()
+    sitemaps: tuple[str, ...] = ()
+    article_pattern: str | None = None
+    language: str = "ar"
+    verified: bool = True
+    notes: str = ""
+    _article_re: re.Pattern[str] | None = field(default=None, repr=False, compare=False)
+
+    def in_scope(self, url: str) -> bool:
+        """True when ``url``'s host is one of the site's domains or a subdomain."""
+        host = (urlsplit(url).hostname or "").lower()
+        return any(host == d or host.endswith("." + d) for d in self.allowed_domains)
+
+    def looks_like_article_url(self, url: str) -> bool | None:
+        """The site's URL hint: True/False when a pattern is configured, else None."""
+        if self._article_re is None:
+            return None
+        return bool(self._article_re.search(url))
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data.pop("_article_re")
+        return data
+
+
+def site_from_dict(entry: dict, where: str) -> Site:
+    """Validate one ``[[site]]`` table; ``where`` names it in error messages."""
+    unknown = set(entry) - KNOWN_KEYS
+    if unknown:
+        raise SiteConfigError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+    for key in ("name", "base_url"):
+        if not isinstance(entry.get(key), str) or not entry[key]:
+            raise SiteConfigError(f"{where}: '{key}' is required and must be a string")
+    name = entry["name"]
+    if not SITE_NAME_RE.match(name):
+        raise SiteConfigError(f"{where}: name {name!r} must be lower-case letters, digits, '-' or '_'")
+    base = urlsplit(entry["base_url"])
+    if base.scheme not in ("http", "https") or not base.hostname:
+        raise SiteConfigError(f"{where}: base_url {entry['base_url']!r} is not an http(s) URL")
+    domains = entry.get("allowed_domains") or [base.hostname]
+    pattern = entry.get("article_pattern")
+    try:
+        compiled = re.compile(pattern) if pattern else None
+    except re.error as exc:
+        raise SiteConfigError(f"{where}: article_pattern is not a valid regex: {exc}") from None
+    return Site(
+        name=name,
+        base_url=entry["base_url"],
+        allowed_domains=tuple(d.lower() for d in domains),
+        title=entry.get("title", ""),
+        feeds=tuple(entry.get("feeds", ())),
+        sitemaps=tuple(entry.get("sitemaps", ())),
+        article_pattern=pattern,
+        language=entry.get("language", "ar"),
+        verified=entry.get("verified", True),
+        notes=entry.get("notes", ""),
+        _article_re=compiled,
+    )
+
+
+def load_sites(path: str | Path) -> dict[str, Site]:
+    """Read a sites file into ``{name: Site}``; raise SiteConfigError with file context."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SiteConfigError(f"{path}: sites file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SiteConfigError(f"{path}: {exc}") from None
+    sites: dict[str, Site] = {}
+    for index, entry in enumerate(data.get("site", []), start=1):
+        site = site_from_dict(entry, f"{path}: [[site]] #{index} ({entry.get('name', '?')})")
+        if site.name in sites:
+            raise SiteConfigError(f"{path}: site {site.name!r} is defined twice")
+        sites[site.name] = site
+    if not sites:
+        raise SiteConfigError(f"{path}: no [[site]] entries")
+    return sites
+
+
+def select_sites(sites: dict[str, Site], names: list[str] | tuple[str, ...]) -> list[Site]:
+    """The named sites (all when ``names`` is empty); unknown names raise."""
+    if not names:
+        return list(sites.values())
+    missing = [n for n in names if n not in sites]
+    if missing:
+        raise SiteConfigError(
+            f"unknown site(s): {', '.join(missing)}; configured: {', '.join(sites)}"
+        )
+    return [sites[n] for n in names]

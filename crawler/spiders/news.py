@@ -1,0 +1,148 @@
+"""The generic news spider: one spider for every configured site.
+
+Discovery order per site: robots.txt (for ``Sitemap:`` lines), configured
+feeds and sitemaps, then the home page; from every HTML page in-scope links
+are followed up to ``ARSHIF_MAX_DEPTH`` hops. Every fetched document becomes a
+``PageItem``; whether a page is an article is decided by the extraction
+pipeline (page signals, plus the site's optional ``article_pattern``).
+
+Usage: ``scrapy crawl news [-a site=NAME[,NAME...]] [-a config=sites.toml]``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin
+
+import scrapy
+from scrapy.http import HtmlResponse
+from scrapy.linkextractors import LinkExtractor
+
+from crawler.discovery import parse_feed, parse_sitemap, robots_sitemaps
+from crawler.items import PageItem
+from crawler.sites import Site, load_sites, select_sites
+from crawler.urls import canonicalize_url
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Iterator
+
+    from scrapy.http import Response
+
+logger = logging.getLogger(__name__)
+
+# Links to these never lead to articles, and fetching them wastes the site's bandwidth.
+SKIP_EXTENSIONS = [
+    "jpg", "jpeg", "png", "gif", "webp", "svg", "ico", "pdf", "mp3", "mp4", "webm", "avi",
+    "zip", "rar", "gz", "doc", "docx", "xls", "xlsx", "ppt", "css", "js", "woff", "woff2", "ttf",
+]
+
+
+class NewsSpider(scrapy.Spider):
+    name = "news"
+
+    def __init__(self, site: str = "", config: str | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.site_names = [n.strip() for n in site.split(",") if n.strip()]
+        self.config_path = config
+        self.sites: dict[str, Site] = {}
+        self.link_extractor = LinkExtractor(deny_extensions=SKIP_EXTENSIONS, unique=True)
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        path = self.config_path or self.settings.get("ARSHIF_SITES_CONFIG")
+        self.sites = {s.name: s for s in select_sites(load_sites(path), self.site_names)}
+        self.max_hops = self.settings.getint("ARSHIF_MAX_DEPTH")
+        self.follow_links = self.settings.getbool("ARSHIF_FOLLOW_LINKS")
+        for site in self.sites.values():
+            for request in self.seed_requests(site):
+                yield request
+
+    def seed_requests(self, site: Site) -> Iterator[scrapy.Request]:
+        yield self.make(site, urljoin(site.base_url, "/robots.txt"), self.parse_robots, "seed", dont_filter=True)
+        for url in site.feeds:
+            yield self.make(site, url, self.parse_feed, "seed")
+        for url in site.sitemaps:
+            yield self.make(site, url, self.parse_sitemap, "seed")
+        yield self.make(site, site.base_url, self.parse_page, "seed")
+
+    def make(self, site: Site, url: str, callback, via: str, referrer: str | None = None,
+             hops: int = 0, hints: dict | None = None, **kwargs: Any) -> scrapy.Request:
+        meta = {"site": site.name, "via": via, "referrer": referrer, "hops": hops, "hints": hints or {}}
+        return scrapy.Request(canonicalize_url(url), callback=callback, meta=meta,
+                              errback=self.on_error, **kwargs)
+
+    def item_for(self, response: Response, kind: str, outlinks: list[str] | None = None) -> PageItem:
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        charset = None
+        if "charset=" in content_type.lower():
+            charset = content_type.lower().split("charset=", 1)[1].split(";")[0].strip(" \"'") or None
+        meta = response.meta
+        return PageItem(
+            site=meta["site"], url=response.url, status=response.status, kind=kind,
+            content_type=content_type, header_charset=charset, body=response.body,
+            warc=meta.get("warc"), via=meta.get("via", "seed"), referrer=meta.get("referrer"),
+            outlinks=outlinks or [], hints=meta.get("hints", {}),
+        )
+
+    def parse_robots(self, response: Response) -> Iterator[Any]:
+        site = self.sites[response.meta["site"]]
+        yield self.item_for(response, "robots")
+        if response.status == 200:
+            for url in robots_sitemaps(response.body, response.url):
+                if site.in_scope(url):
+                    yield self.make(site, url, self.parse_sitemap, "robots", response.url)
+
+    def parse_sitemap(self, response: Response) -> Iterator[Any]:
+        site = self.sites[response.meta["site"]]
+        kind, entries = parse_sitemap(response.body, response.url)
+        yield self.item_for(response, "sitemap", [e.url for e in entries])
+        self.crawler.stats.inc_value(f"discovery/sitemap_{kind}")
+        callback = self.parse_sitemap if kind == "sitemapindex" else self.parse_page
+        for entry in entries:
+            if site.in_scope(entry.url):
+                hints = {"title": entry.title, "published": entry.published, "lastmod": entry.lastmod}
+                yield self.make(site, entry.url, callback, "sitemap", response.url, hints=hints)
+
+    def parse_feed(self, response: Response) -> Iterator[Any]:
+        site = self.sites[response.meta["site"]]
+        entries = parse_feed(response.body, response.url)
+        yield self.item_for(response, "feed", [e.url for e in entries])
+        self.crawler.stats.inc_value("discovery/feed_entries", len(entries))
+        for entry in entries:
+            if site.in_scope(entry.url):
+                hints = {"title": entry.title, "published": entry.published}
+                yield self.make(site, entry.url, self.parse_page, "feed", response.url, hints=hints)
+
+    def parse_page(self, response: Response) -> Iterator[Any]:
+        if not isinstance(response, HtmlResponse):
+            yield from self.parse_other(response)
+            return
+        site = self.sites[response.meta["site"]]
+        links = [canonicalize_url(link.url) for link in self.link_extractor.extract_links(response)]
+        in_scope = [url for url in dict.fromkeys(links) if site.in_scope(url)]
+        yield self.item_for(response, "page", in_scope)
+        for link in response.xpath('//link[@rel="alternate"][@href]'):
+            url = canonicalize_url(response.urljoin(link.attrib["href"]))
+            if site.in_scope(url) and "xml" in link.attrib.get("type", ""):
+                yield self.make(site, url, self.parse_feed, "feed-link", response.url)
+        hops = response.meta.get("hops", 0) + 1
+        if self.follow_links and hops <= self.max_hops:
+            for url in in_scope:
+                yield self.make(site, url, self.parse_page, "link", response.url, hops=hops)
+
+    def parse_other(self, response: Response) -> Iterator[Any]:
+        """A link led to a non-HTML document: read it as a feed or sitemap if it is one."""
+        head = response.body[:512].lstrip().lower()
+        if b"<urlset" in head or b"<sitemapindex" in head:
+            yield from self.parse_sitemap(response)
+        elif b"<rss" in head or b"<feed" in head or b"<rdf" in head:
+            yield from self.parse_feed(response)
+        else:
+            self.crawler.stats.inc_value("discovery/non_html_pages")
+            yield self.item_for(response, "other")
+
+    def on_error(self, failure) -> None:
+        request = failure.request
+        reason = failure.value.__class__.__name__
+        self.crawler.stats.inc_value(f"arshif/fetch_error/{reason}")
+        logger.warning("Fetch failed for %s: %s", request.url, failure.getErrorMessage() or reason)

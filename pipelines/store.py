@@ -1,0 +1,95 @@
+"""ArchivePipeline: record every capture, and every article once per canonical URL.
+
+Settings:
+    ARSHIF_ARCHIVE_ENABLED (True), ARSHIF_DATA_DIR ("data"; the archive is DATA/archive.db).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from scrapy.exceptions import NotConfigured
+
+from archive.db import open_archive, record_capture, upsert_article, upsert_site
+from crawler.urls import canonicalize_url
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from typing_extensions import Self
+
+    from crawler.items import PageItem
+
+logger = logging.getLogger(__name__)
+
+ARTICLE_FIELDS = (
+    "title", "author", "source", "published", "modified", "section", "tags", "image",
+    "language", "text", "word_count",
+)
+
+
+def article_record(item: PageItem, canonical_url: str) -> dict:
+    extraction = item.article or {}
+    record = {name: extraction.get(name) for name in ARTICLE_FIELDS}
+    record.update(
+        url=item.url, canonical_url=canonical_url, site=item.site,
+        content_hash=hashlib.sha256((extraction.get("text") or "").encode("utf-8")).hexdigest(),
+    )
+    return record
+
+
+def capture_record(item: PageItem) -> dict:
+    warc = item.warc or {}
+    return {
+        "url": item.url, "site": item.site, "status": item.status, "kind": item.kind,
+        "content_type": item.content_type, "via": item.via, "referrer": item.referrer,
+        "warc_file": warc.get("warc_file"), "warc_offset": warc.get("offset"),
+        "warc_length": warc.get("length"), "warc_record_id": warc.get("record_id"),
+        "request_record_id": warc.get("request_record_id"),
+        "payload_digest": warc.get("payload_digest"), "fetched_at": warc.get("fetched_at"),
+    }
+
+
+class ArchivePipeline:
+    def __init__(self, crawler: Crawler, db_path: Path) -> None:
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.db_path = db_path
+        self.db = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        if not crawler.settings.getbool("ARSHIF_ARCHIVE_ENABLED"):
+            raise NotConfigured("ARSHIF_ARCHIVE_ENABLED is off")
+        return cls(crawler, Path(crawler.settings.get("ARSHIF_DATA_DIR")) / "archive.db")
+
+    def open_spider(self) -> None:
+        self.db_path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = open_archive(self.db_path)
+        for site in self.crawler.spider.sites.values():
+            upsert_site(self.db, site.to_dict())
+
+    def close_spider(self) -> None:
+        if self.db is not None:
+            self.db.close()
+
+    def canonical_url(self, item: PageItem) -> str:
+        """The page's rel=canonical when it stays on the same site, else its own URL."""
+        declared = (item.article or {}).get("canonical_url")
+        site = self.crawler.spider.sites[item.site]
+        if declared and site.in_scope(declared):
+            return canonicalize_url(declared)
+        return canonicalize_url(item.url)
+
+    def process_item(self, item: PageItem) -> PageItem:
+        with self.db.atomic():
+            capture_id = record_capture(self.db, capture_record(item))
+            if item.article is not None:
+                article = article_record(item, self.canonical_url(item))
+                item.article["content_hash"] = article["content_hash"]
+                upsert_article(self.db, article, capture_id)
+                self.stats.inc_value("archive/article_writes")
+        self.stats.inc_value("archive/captures")
+        return item
