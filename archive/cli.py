@@ -40,7 +40,7 @@ def samples_serve(port: int, articles: int | None) -> None:
 
 
 @samples.command("config")
-@click.option("--port", type=int, default=FARM_PORT, show_default=True)
+@click.option("--port", type=int, default=FARM_PORT, show_default=True, help="Port the farm listens on.")
 def samples_config(port: int) -> None:
     """Print a sites config (TOML) that points at the farm."""
     from samples.config import sites_config
@@ -102,8 +102,8 @@ def datasette_command(data_dir: str, port: int) -> list[str]:
 
 
 @cli.command()
-@click.option("--data", "data_dir", default=DEFAULT_DATA, show_default=True, type=click.Path(file_okay=False))
-@click.option("--port", type=int, default=DATASETTE_PORT, show_default=True)
+@click.option("--data", "data_dir", default=DEFAULT_DATA, show_default=True, type=click.Path(file_okay=False), help="Data directory holding archive.db.")
+@click.option("--port", type=int, default=DATASETTE_PORT, show_default=True, help="Datasette port on 127.0.0.1.")
 def serve(data_dir: str, port: int) -> None:
     """Publish the archive with Datasette on 127.0.0.1:PORT."""
     command = datasette_command(data_dir, port)
@@ -115,9 +115,9 @@ def serve(data_dir: str, port: int) -> None:
 
 
 @cli.command()
-@click.option("--data", "data_dir", default=DEFAULT_DATA, show_default=True, type=click.Path(file_okay=False))
+@click.option("--data", "data_dir", default=DEFAULT_DATA, show_default=True, type=click.Path(file_okay=False), help="Data directory to crawl into.")
 @click.option("--port", type=int, default=DATASETTE_PORT, show_default=True, help="Datasette port.")
-@click.option("--farm-port", type=int, default=FARM_PORT, show_default=True)
+@click.option("--farm-port", type=int, default=FARM_PORT, show_default=True, help="Sample farm port (0 = pick a free one).")
 @click.option("--no-serve", is_flag=True, help="Stop after the crawl summary.")
 def demo(data_dir: str, port: int, farm_port: int, no_serve: bool) -> None:
     """Start the farm, crawl it into DATA, print a summary, then serve Datasette."""

@@ -17,6 +17,7 @@ from urllib.parse import urljoin
 
 import scrapy
 from scrapy.http import HtmlResponse
+from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.linkextractors import LinkExtractor
 
 from crawler.discovery import parse_feed, parse_sitemap, robots_sitemaps
@@ -141,8 +142,15 @@ class NewsSpider(scrapy.Spider):
             self.crawler.stats.inc_value("discovery/non_html_pages")
             yield self.item_for(response, "other")
 
-    def on_error(self, failure) -> None:
+    def on_error(self, failure) -> Iterator[Any]:
+        """Count the failure by reason; an HTTP error response is still a capture."""
         request = failure.request
-        reason = failure.value.__class__.__name__
+        if failure.check(HttpError):
+            response = failure.value.response
+            reason = f"http_{response.status}"
+            if "site" in response.meta:
+                yield self.item_for(response, "error")
+        else:
+            reason = failure.value.__class__.__name__
         self.crawler.stats.inc_value(f"arshif/fetch_error/{reason}")
-        logger.warning("Fetch failed for %s: %s", request.url, failure.getErrorMessage() or reason)
+        logger.warning("Fetch failed for %s: %s", request.url, reason)

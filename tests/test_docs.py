@@ -1,0 +1,42 @@
+"""Documentation is part of the contract: settings and commands must be documented."""
+
+import re
+from pathlib import Path
+
+import click
+from click.testing import CliRunner
+
+import crawler.settings
+from archive.cli import cli
+
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+
+
+def custom_settings() -> list[str]:
+    return [name for name in vars(crawler.settings) if re.match(r"^(ARSHIF|WARC)_[A-Z_]+$", name)]
+
+
+def test_every_custom_setting_is_in_readme():
+    names = custom_settings()
+    assert "WARC_MAX_SIZE" in names and "ARSHIF_DATA_DIR" in names
+    assert [n for n in names if f"`{n}`" not in README] == []
+
+
+def walk(group: click.Group, prefix: str = ""):
+    for name, command in group.commands.items():
+        yield prefix + name, command
+        if isinstance(command, click.Group):
+            yield from walk(command, prefix + name + " ")
+
+
+def test_every_command_has_help_and_is_in_readme():
+    runner = CliRunner()
+    for name, command in walk(cli):
+        assert command.help, f"arshif {name} has no help text"
+        result = runner.invoke(cli, [*name.split(), "--help"])
+        assert result.exit_code == 0 and "Usage:" in result.output
+        for param in command.params:
+            if isinstance(param, click.Option) and not param.hidden:
+                assert param.help, f"arshif {name} {param.opts[0]} has no help text"
+        if not isinstance(command, click.Group):
+            assert f"arshif {name}" in README, f"`arshif {name}` missing from README"
