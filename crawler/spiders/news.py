@@ -17,6 +17,7 @@ from urllib.parse import urljoin
 
 import scrapy
 from scrapy.http import HtmlResponse
+from scrapy.exceptions import IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.linkextractors import LinkExtractor
 
@@ -145,6 +146,11 @@ class NewsSpider(scrapy.Spider):
     def on_error(self, failure) -> Iterator[Any]:
         """Count the failure by reason; an HTTP error response is still a capture."""
         request = failure.request
+        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+            # a policy decision (robots.txt, offsite), not a failure of the site
+            self.crawler.stats.inc_value("arshif/skipped")
+            logger.debug("Skipped %s: %s", request.url, failure.getErrorMessage())
+            return
         if failure.check(HttpError):
             response = failure.value.response
             reason = f"http_{response.status}"

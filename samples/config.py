@@ -1,0 +1,36 @@
+"""The crawler's sites config (TOML) for the farm, on a given port."""
+
+from __future__ import annotations
+
+import json
+
+from samples.publishers import DEFAULT_PORT, PUBLISHERS
+
+
+def _toml(value: object) -> str:
+    # JSON string and list syntax is valid TOML for the values used here.
+    return json.dumps(value, ensure_ascii=False)
+
+
+def sites_config(port: int = DEFAULT_PORT) -> str:
+    """`[[site]]` tables for the three farm publishers; feeds, sitemaps and
+    article_pattern appear only where the publisher has them."""
+    lines = [f"# arshif sample farm (samples/) on port {port}"]
+    for pub in PUBLISHERS:
+        base = pub.base_url(port)
+        lines += [
+            "",
+            "[[site]]",
+            f"name = {_toml(pub.name)}",
+            f"title = {_toml(pub.title)}",
+            f"base_url = {_toml(base)}",
+            f"allowed_domains = {_toml([pub.host])}",
+            'language = "ar"',
+        ]
+        if pub.feeds:
+            lines.append(f"feeds = {_toml([base + f.lstrip('/') for f in pub.feeds])}")
+        if pub.sitemaps:
+            lines.append(f"sitemaps = {_toml([base + s.lstrip('/') for s in pub.sitemaps])}")
+        if pub.article_pattern:
+            lines.append(f"article_pattern = {_toml(pub.article_pattern)}")
+    return "\n".join(lines) + "\n"

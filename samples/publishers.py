@@ -1,0 +1,71 @@
+"""The farm's three publishers and how a total article count is split between them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DEFAULT_PORT = 8400
+
+
+@dataclass(frozen=True)
+class Publisher:
+    """One farm site. `name` is the ascii slug used as site name in configs."""
+
+    name: str
+    host: str
+    title: str
+    default_count: int
+    # str.format pattern over published (datetime), ident and slug.
+    article_path: str
+    # Article ids grow with publication date: id = id_base + index * id_step + jitter.
+    id_base: int
+    id_step: int
+    # Share of articles with no byline, with Eastern Arabic digits, published 00:00-02:59
+    # local time (so the UTC date is the day before), and with <h2> subheadings.
+    anonymous_rate: float = 0.0
+    eastern_rate: float = 0.0
+    night_rate: float = 0.0
+    subheads: bool = False
+    # Paths for the crawler's sites config; article_pattern only where URLs alone must tell.
+    feeds: tuple[str, ...] = ()
+    sitemaps: tuple[str, ...] = ()
+    article_pattern: str | None = None
+
+    def base_url(self, port: int = DEFAULT_PORT) -> str:
+        return f"http://{self.host}:{port}/"
+
+
+PUBLISHERS = [
+    Publisher(
+        "furat", "127.0.0.11", "الفرات اليوم", default_count=25,
+        article_path="/{published:%Y/%m/%d}/{slug}-{ident}/", id_base=1000, id_step=17,
+        night_rate=0.2, feeds=("/feed/",), sitemaps=("/sitemap_index.xml",),
+    ),
+    Publisher(
+        "khabour", "127.0.0.12", "صدى الخابور", default_count=20,
+        article_path="/article.php?id={ident}", id_base=3000, id_step=3,
+        anonymous_rate=0.25, eastern_rate=0.35,
+        # No feed or sitemap: only the URL shape separates articles from listings.
+        article_pattern=r"/article\.php\?id=\d+$",
+    ),
+    Publisher(
+        "nabd", "127.0.0.13", "نبض الشمال", default_count=20,
+        article_path="/news/{ident}-{slug}", id_base=41000, id_step=7,
+        night_rate=0.15, subheads=True, feeds=("/atom.xml",), sitemaps=("/sitemap.xml",),
+    ),
+]
+
+BY_NAME = {p.name: p for p in PUBLISHERS}
+BY_HOST = {p.host: p for p in PUBLISHERS}
+
+
+def split_articles(total: int | None) -> dict[str, int]:
+    """Articles per publisher: the defaults for None, else `total` split 5:4:4."""
+    if total is None:
+        return {p.name: p.default_count for p in PUBLISHERS}
+    if total < len(PUBLISHERS):
+        raise ValueError(f"need at least {len(PUBLISHERS)} articles, got {total}")
+    weights = [p.default_count for p in PUBLISHERS]
+    counts = [total * w // sum(weights) for w in weights]
+    counts[0] += total - sum(counts)
+    return {p.name: c for p, c in zip(PUBLISHERS, counts)}

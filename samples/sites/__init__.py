@@ -1,0 +1,1 @@
+"""One renderer per farm publisher: furat (WordPress), khabour (old cp1256), nabd (modern)."""
