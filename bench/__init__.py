@@ -1,0 +1,1 @@
+"""Benchmarks for arshif (run as modules, e.g. ``python -m bench.extraction``)."""

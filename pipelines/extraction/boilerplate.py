@@ -1,0 +1,231 @@
+"""Remove boilerplate before and after trafilatura.
+
+Before: :func:`prune_tree` deletes, in place, blocks that trafilatura keeps
+on Arabic news pages: related/"اقرأ أيضاً" boxes (also when they sit inside
+the article body), share/subscribe bars, weather/prayer/currency widgets,
+tickers, comment areas and author-bio boxes. Elements are matched on class/id
+*words* (``related-posts`` yes, ``unrelated`` no) and on the text they start
+with. Safety net: ``<body>``/``<main>``/``<article>``, anything holding the
+headline, and anything holding more than a third of the page text are never
+removed, so an unluckily named content wrapper survives.
+
+After: :func:`filter_lines` drops lines that still leak (follow-us lines,
+comment policies, copyright, phone numbers, weather readings, tag lists) and
+exact duplicates (repeated captions). Each rule requires a short line plus a
+specific phrase, so ordinary sentences that merely mention Facebook or the
+weather are kept.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from lxml.html import HtmlElement
+
+from .arabic import collapse_ws, normalize_for_match
+
+LOGGER = logging.getLogger(__name__)
+
+# class/id words (split on space, "-" and "_") that mark boilerplate blocks
+_CLASS_WORDS = frozenset(
+    "related share sharing sharer social socials subscribe subscription newsletter weather comment "
+    "comments disqus ticker marquee breaking advert advertisement ad ads sponsored promo outbrain "
+    "taboola recommended poll survey podcast prayer currency print rating respond tagcloud "
+    "commentlist authorbox readmore alsoread relatedposts sharedaddy addtoany a2a saboxplugin "
+    "yarpp crp tools toolbar counter visitors".split()
+)
+# two-word names, checked only when a class holds one of the trigger words;
+# "tag" alone is not enough: WordPress marks the post wrapper "tag-<slug>"
+_COMPOUND_TRIGGERS = frozenset("author about most read also more tag tags".split())
+_COMPOUND_RE = re.compile(
+    r"author[-_]?(?:box|bio|info|card|about)|about[-_]?author|most[-_]?(?:read|viewed|popular)"
+    r"|read[-_]?(?:more|also)|also[-_]?read|more[-_]?(?:news|articles|stories)"
+    r"|tags?[-_](?:list|cloud|links|wrap|box)|(?:post|entry|article)[-_]tags|(?:^|\s)tags(?:\s|$)"
+)
+_WORD_SPLIT_RE = re.compile(r"[\s_-]+")
+_PROTECTED_TAGS = frozenset({"html", "body", "main", "article", "head"})
+_BLOCK_TAGS = frozenset({"p", "div", "li", "ul", "ol", "section", "aside", "h2", "h3", "h4", "h5",
+                         "h6", "blockquote", "table", "figure"})
+# Text that opens a "read also" teaser, after normalize_for_match.
+_READ_ALSO_RE = re.compile(
+    r"^[«\"(*\-–•\s]*(?:اقرا\s+(?:ايضا|كذلك|المزيد)|شاهد\s+(?:ايضا|كذلك)|طالع\s+(?:ايضا|كذلك)|"
+    r"يهمك\s+ايضا|قد\s+يهمك|ربما\s+يهمك|ذات\s+صلة|(?:مواضيع|اخبار|مقالات|روابط)\s+ذات\s+صلة|"
+    r"المزيد\s+من\s+الاخبار|اخترنا\s+لك|read\s+(?:also|more))"
+)
+# cheap pre-check on raw text (str.startswith) before normalising it for _READ_ALSO_RE
+_READ_ALSO_PREFIXES = (
+    "اقرأ", "إقرأ", "أقرأ", "اقرا", "إقرا", "إقرأ", "شاهد", "طالع", "يهمك", "قد يهمك", "ربما يهمك",
+    "ذات صلة", "مواضيع", "أخبار ذات", "اخبار ذات", "مقالات ذات", "روابط ذات", "المزيد من", "اخترنا",
+    "Read", "read", "READ",
+)
+_LEADING_PUNCT = " \t\n\r«\"(*-–•\u00a0"
+_FOLLOW_RE = re.compile(
+    r"(?:تابعو?نا|تابعوا|تابع|اشترك|اشتركوا|انضم|انضموا|حمل|نزل|لمتابعة|للاشتراك|للمتابعة|follow)"
+)
+_PLATFORM_RE = re.compile(
+    r"غوغل نيوز|جوجل نيوز|google news|تلغرام|تليغرام|تيليجرام|تلجرام|telegram|فيسبوك|فيس بوك|"
+    r"facebook|تويتر|twitter|منصة اكس|واتساب|واتس اب|whatsapp|يوتيوب|youtube|انستغرام|انستجرام|"
+    r"instagram|تيك توك|tiktok|قناتنا|صفحتنا|حسابنا|النشرة البريدية|نشرتنا|تطبيق"
+)
+_POLICY_RE = re.compile(r"(?:التعليقات|تعليق|الاراء|المقالات|ما ينشر|ما يرد)")
+_POLICY_HINT_RE = re.compile(r"لا تعبر|لا يعبر|لا تمثل|سياسة|ارشادات|شروط|مراجعة|مسؤولية|اصحابها|كاتبها")
+_COPYRIGHT_RE = re.compile(r"جميع الحقوق محفوظة|حقوق النشر|©|all rights reserved|copyright")
+_SHARE_RE = re.compile(r"^(?:شارك|شاركوا|انشر|share)(?:\s|$)")
+_PHONE_RE = re.compile(r"(?:هاتف|الهاتف|تلفون|تلفاكس|فاكس|جوال|موبايل|واتساب|tel|phone|fax)\s*[:.]?\s*[+(]?\d")
+_WEATHER_RE = re.compile(r"[°℃]|درجة مئوية")
+_WEATHER_WORD_RE = re.compile(r"غائم|مشمس|ماطر|صحو|امطار|الطقس|الحرارة|رطوبة|رياح")
+_TAGS_RE = re.compile(r"^(?:الوسوم|وسوم|كلمات مفتاحية|الكلمات المفتاحية|الكلمات الدلالية|tags)\s*[:：]?")
+_COUNTER_RE = re.compile(r"(?:عدد|مرات)\s+(?:القراءات|المشاهدات|الزيارات|الزوار|القراء)|^(?:طباعة|ارسل لصديق)(?:\s|$)")
+_COMMENT_PROMPT_RE = re.compile(r"^(?:اضافة تعليق|اضف تعليق|اترك تعليقا|اكتب تعليقك|التعليقات\s*\(|لا توجد تعليقات)")
+
+
+def _link_ratio(el: HtmlElement, text_len: int) -> float:
+    if not text_len:
+        return 0.0
+    linked = sum(len(a.text_content()) for a in el.iter("a"))
+    return linked / text_len
+
+
+def _boilerplate_attrs(el: HtmlElement) -> bool:
+    """True when the element's class/id names a boilerplate block."""
+    attrs = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
+    words = set(_WORD_SPLIT_RE.split(attrs))
+    if words & _CLASS_WORDS:
+        return True
+    return bool(words & _COMPOUND_TRIGGERS) and bool(_COMPOUND_RE.search(attrs))
+
+
+def _protected(el: HtmlElement, keep: set[HtmlElement], page_chars: int) -> bool:
+    if el.tag in _PROTECTED_TAGS or el.getparent() is None or el in keep:
+        return True
+    return len(el.text_content()) > page_chars / 3
+
+
+def _block_of(el: HtmlElement) -> HtmlElement:
+    node = el
+    while node is not None and node.tag not in _BLOCK_TAGS:
+        node = node.getparent()
+    return node if node is not None else el
+
+
+def prune_tree(tree: HtmlElement, h1: HtmlElement | None = None) -> int:
+    """Delete boilerplate blocks from a parsed page, in place.
+
+    Args:
+        tree: The parsed page; it is modified.
+        h1: The headline element, which is never removed.
+
+    Returns:
+        How many elements were removed.
+    """
+    body = tree.find("body")
+    page_chars = len((body if body is not None else tree).text_content()) or 1
+    # the headline and its ancestors are never removed
+    keep = set(h1.iterancestors()) | {h1} if h1 is not None else set()
+    doomed: list[HtmlElement] = []
+    for el in tree.iter():
+        if not isinstance(el.tag, str):
+            continue
+        if (el.get("class") or el.get("id")) and _boilerplate_attrs(el) and \
+                not _protected(el, keep, page_chars):
+            doomed.append(el)
+            continue
+        start = el.text
+        if start and start.lstrip(_LEADING_PUNCT).startswith(_READ_ALSO_PREFIXES) and \
+                _READ_ALSO_RE.match(normalize_for_match(start[:40])):
+            block = _block_of(el)
+            text_len = len(block.text_content())
+            if _protected(block, keep, page_chars):
+                block = el  # the label sits directly in the body text: drop only the label
+            elif text_len > 600 and _link_ratio(block, text_len) < 0.5:
+                block = el
+            doomed.append(block)
+            if len(collapse_ws(block.text_content()).split()) <= 4:
+                follower = block.getnext()  # "اقرأ أيضاً" heading followed by a list of links
+                if follower is not None and (follower.tag in ("ul", "ol") or _link_ratio(
+                        follower, len(follower.text_content())) >= 0.6):
+                    doomed.append(follower)
+    removed = 0
+    for el in doomed:
+        parent = el.getparent()
+        if parent is None:
+            continue  # already gone with an ancestor
+        tail = el.tail
+        if tail and tail.strip():  # keep text that merely follows the block
+            prev = el.getprevious()
+            if prev is not None:
+                prev.tail = (prev.tail or "") + tail
+            else:
+                parent.text = (parent.text or "") + tail
+        parent.remove(el)
+        removed += 1
+    LOGGER.debug("pruned %d boilerplate elements", removed)
+    return removed
+
+
+def is_boilerplate_line(line: str, norm: str | None = None) -> bool:
+    """True when a single extracted line is a known kind of boilerplate.
+
+    Args:
+        line: One line of extracted text.
+        norm: ``normalize_for_match(line)`` if the caller already has it.
+
+    Returns:
+        Whether to drop it.
+    """
+    norm = normalize_for_match(line) if norm is None else norm
+    if not norm:
+        return True
+    words = len(norm.split())
+    if _READ_ALSO_RE.match(norm) and words <= 40:
+        return True
+    if words <= 25 and _FOLLOW_RE.search(norm) and _PLATFORM_RE.search(norm):
+        return True
+    if words <= 8 and norm.startswith(("تابعونا", "تابعنا", "تابعوا")):
+        return True
+    if words <= 80 and _POLICY_RE.search(norm) and _POLICY_HINT_RE.search(norm) and (
+            "موقع" in norm or "الموقع" in norm or "الصحيفة" in norm or "الجريدة" in norm
+            or "اصحابها" in norm or "كاتبها" in norm or "نشرها" in norm):
+        return True
+    if words <= 30 and _COPYRIGHT_RE.search(norm):
+        return True
+    if words <= 8 and _SHARE_RE.match(norm):
+        return True
+    if words <= 15 and _PHONE_RE.search(norm):
+        return True
+    if words <= 12 and _WEATHER_RE.search(norm) and _WEATHER_WORD_RE.search(norm):
+        return True
+    if words <= 30 and _TAGS_RE.match(norm):
+        return True
+    if words <= 15 and _COUNTER_RE.search(norm):
+        return True
+    return words <= 10 and bool(_COMMENT_PROMPT_RE.match(norm))
+
+
+def filter_lines(lines: list[str]) -> list[str]:
+    """Drop boilerplate lines and exact duplicates, keeping order.
+
+    Args:
+        lines: Extracted text lines.
+
+    Returns:
+        The lines worth keeping.
+    """
+    seen: set[str] = set()
+    kept: list[str] = []
+    for line in lines:
+        line = collapse_ws(line)
+        if not line:
+            continue
+        if line.count(" ") > 80:  # every boilerplate rule is for short lines
+            key = line
+        else:
+            key = normalize_for_match(line)
+            if is_boilerplate_line(line, key):
+                continue
+        if key in seen:
+            continue  # repeated captions and teasers
+        seen.add(key)
+        kept.append(line)
+    return kept

@@ -1,0 +1,208 @@
+"""extract_article: bytes of one fetched page in, one flat record out.
+
+Pipeline (the page is decoded and parsed once):
+
+1. :func:`charset.decode_html` -> text; lxml parses it with trafilatura's own
+   parser settings, so trafilatura sees the same tree it would build itself.
+2. Metadata, title, dates and byline elements are read from the intact tree.
+3. :func:`layout.unwrap_layout_tables` turns table-based page layouts into
+   blocks, then :func:`boilerplate.prune_tree` removes related/share/widget/
+   comment blocks.
+4. trafilatura extracts the body from that tree (``include_comments=False``;
+   it copies the tree, it does not reparse), without its own metadata pass:
+   htmldate's guesses are what this package replaces.
+5. The text is post-filtered: the headline line, bylines, datelines and
+   "المصدر:" lines at the top/end, leaked boilerplate lines and duplicates are
+   removed.
+
+Every stage is guarded: a failure degrades one field, and garbage input gives
+an empty, ``is_article=False`` record instead of an exception.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import threading
+from typing import Any
+
+import lxml.html
+import trafilatura
+from lxml.html import HtmlElement
+
+from . import boilerplate, bylines, classify, datelines, dates, layout, metadata, titles
+from .arabic import normalize_for_match
+from .charset import decode_html
+from .language import detect_language
+
+LOGGER = logging.getLogger(__name__)
+
+# Same options as trafilatura's internal parser (utils.HTML_PARSER); one per
+# thread, since lxml parser objects keep state and pipelines may use a pool.
+_LOCAL = threading.local()
+
+
+def _parser() -> lxml.html.HTMLParser:
+    parser = getattr(_LOCAL, "parser", None)
+    if parser is None:
+        parser = _LOCAL.parser = lxml.html.HTMLParser(
+            collect_ids=False, default_doctype=False, encoding="utf-8", remove_comments=True,
+            remove_pis=True)
+    return parser
+_NOT_HTML_RE = re.compile(
+    r"\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*(?:<(?:rss|feed|urlset|sitemapindex|rdf:RDF)\b|[{\[])",
+    re.IGNORECASE | re.DOTALL,
+)
+_EDGE_LINES = 4  # bylines/sources are looked for among this many lines at each end
+_MAX_BYTES = 20_000_000  # larger bodies are not HTML pages worth parsing
+
+
+def empty_record(encoding: str | None = None) -> dict[str, Any]:
+    """The record returned for pages that yield nothing."""
+    return {
+        "title": None, "author": None, "source": None, "published": None, "modified": None,
+        "text": "", "language": None, "section": None, "tags": [], "image": None,
+        "canonical_url": None, "amp_url": None, "is_article": False, "word_count": 0,
+        "encoding": encoding, "description": None,
+    }
+
+
+def parse_html(html: str) -> HtmlElement | None:
+    """Parse decoded HTML once; None when it is not an HTML document.
+
+    ``document_fromstring`` always yields an ``<html>`` root, also for pages
+    that open with ``<?xml …?>``, a comment or a bare ``<head>``, where
+    ``lxml.html.fromstring`` would take the fragment path. Feeds, sitemaps
+    and JSON are not pages to extract.
+    """
+    if not html or not html.strip() or _NOT_HTML_RE.match(html):
+        return None
+    try:
+        tree = lxml.html.document_fromstring(html.encode("utf-8", "surrogatepass"), parser=_parser())
+    except (lxml.etree.ParserError, ValueError, TypeError):
+        return None
+    if tree is None or not isinstance(tree.tag, str) or tree.find("body") is None:
+        return None
+    return tree
+
+
+def _body_text(tree: HtmlElement, url: str) -> str:
+    try:
+        doc = trafilatura.bare_extraction(tree, url=url or None, include_comments=False,
+                                          with_metadata=False)
+    except Exception:  # noqa: BLE001 - trafilatura bugs must not lose the record
+        LOGGER.warning("trafilatura failed on %s", url, exc_info=True)
+        return ""
+    return (getattr(doc, "text", None) or "") if doc is not None else ""
+
+
+def _trim_edges(lines: list[str], title: str | None, sites: list[str]) -> tuple[list[str], str | None, str | None]:
+    """Drop the headline line and read bylines/sources at both ends of the body."""
+    title_key = normalize_for_match(title or "")
+    if title_key:  # the headline repeated at the top (sometimes after a kicker line)
+        lines = [line for index, line in enumerate(lines)
+                 if index >= 3 or normalize_for_match(line) != title_key]
+    author = source = None
+    edge = set(range(min(_EDGE_LINES, len(lines)))) | set(range(max(0, len(lines) - _EDGE_LINES), len(lines)))
+    kept: list[str] = []
+    for index, line in enumerate(lines):
+        if index in edge:
+            if datelines.is_dateline(line):
+                continue  # the dateline is metadata (already read from the page)
+            found_source = bylines.parse_source_line(line)
+            if found_source:
+                source = source or found_source
+                continue
+            name, remainder = bylines.parse_byline_line(line, sites)
+            if name:
+                author = author or name
+                if remainder:
+                    kept.append(remainder)
+                continue
+        kept.append(line)
+    return kept, author, source
+
+
+def _safe(func, *args, default=None, **kwargs):
+    try:
+        return func(*args, **kwargs)
+    except Exception:  # noqa: BLE001 - one bad field must not lose the record
+        LOGGER.warning("%s failed", getattr(func, "__name__", func), exc_info=True)
+        return default
+
+
+def extract_article(body: bytes, url: str, *, header_charset: str | None = None,
+                    fetched_at: dt.datetime | None = None) -> dict[str, Any]:
+    """Extract the article and its metadata from one fetched page.
+
+    Args:
+        body: Raw response body (content-decoded, not charset-decoded).
+        url: The page URL (resolves relative links, URL dates, listing rules).
+        header_charset: Charset from the HTTP ``Content-Type`` header, if any.
+        fetched_at: When the page was fetched; resolves relative dates
+            ("منذ ساعتين") and bounds implausible future dates.
+
+    Returns:
+        A dict with keys ``title, author, source, published, modified, text,
+        language, section, tags, image, canonical_url, amp_url, is_article,
+        word_count, encoding, description``. Never raises.
+    """
+    try:
+        return _extract(body, url or "", header_charset, fetched_at)
+    except Exception:  # noqa: BLE001 - the contract is "never raise"
+        LOGGER.exception("extraction failed for %s", url)
+        return empty_record()
+
+
+def _extract(body: bytes, url: str, header_charset: str | None,
+             fetched_at: dt.datetime | None) -> dict[str, Any]:
+    if not isinstance(body, (bytes, bytearray, memoryview)) or not body or len(body) > _MAX_BYTES:
+        return empty_record()
+    html, encoding = decode_html(bytes(body), header_charset)
+    if "\x00" in html[:2000]:  # binary that happened to decode
+        return empty_record(encoding)
+    tree = parse_html(html)
+    if tree is None:
+        return empty_record(encoding)
+
+    meta = _safe(metadata.collect, tree, url) or metadata.PageMeta(url=url)
+    sites = _safe(meta.site_names, default=[])
+    title, h1 = _safe(titles.pick_title, tree, meta, default=(None, None))
+    published, modified = _safe(dates.find_publication_dates, tree, meta, url, h1, fetched_at,
+                                default=(None, None))
+    author = _safe(bylines.author_from_meta, meta, sites) or _safe(
+        bylines.author_from_elements, tree, sites, h1)
+    source = _safe(bylines.source_from_elements, tree)
+    anchors = _safe(classify.anchor_texts, tree, default=set())
+
+    _safe(layout.unwrap_layout_tables, tree)
+    _safe(boilerplate.prune_tree, tree, h1)
+    raw_text = _body_text(tree, url)
+    lines, text_author, text_source = _safe(
+        _trim_edges, raw_text.split("\n"), title, sites, default=(raw_text.split("\n"), None, None))
+    lines = _safe(boilerplate.filter_lines, lines, default=lines)
+    text = "\n".join(line for line in lines if line)  # filter_lines already collapsed them
+    author = author or text_author
+    source = source or text_source
+
+    record = empty_record(encoding)
+    record.update({
+        "title": title,
+        "author": author,
+        "source": source,
+        "published": published,
+        "modified": modified,
+        "text": text,
+        "language": detect_language(f"{title or ''}\n{text}", meta.lang),
+        "section": _safe(metadata.section, meta),
+        "tags": _safe(metadata.tags, meta, title, default=[]),
+        "image": _safe(metadata.lead_image, meta),
+        "canonical_url": _safe(metadata.canonical_url, meta),
+        "amp_url": _safe(metadata.amp_url, meta),
+        "word_count": len(text.split()),
+        "description": _safe(metadata.description, meta),
+    })
+    record["is_article"] = bool(_safe(classify.is_article, meta, url, text, published=published,
+                                      author=author, anchors=anchors, default=False))
+    return record
