@@ -29,6 +29,17 @@ def start_farm(port: int, articles: int | None = None) -> tuple[subprocess.Popen
     return process, int(match.group(1))
 
 
+def stop_farm(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    if process.stdout:
+        process.stdout.close()
+
+
 def run_demo(data_dir: str, port: int, farm_port: int, serve: bool) -> None:
     from archive.cli import datasette_command
     from crawler.run import run_crawl
@@ -49,5 +60,4 @@ def run_demo(data_dir: str, port: int, farm_port: int, serve: bool) -> None:
             except KeyboardInterrupt:
                 pass
     finally:
-        farm.terminate()
-        farm.wait(timeout=10)
+        stop_farm(farm)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.demo import start_farm
+from archive.demo import start_farm, stop_farm
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -59,8 +59,7 @@ def crawl_farm(farm: Farm, data_dir: Path, *extra: str) -> Crawl:
 def farm():
     process, port = start_farm(0)
     yield Farm(port, process)
-    process.terminate()
-    process.wait(timeout=10)
+    stop_farm(process)
 
 
 @pytest.fixture(scope="session")
