@@ -98,7 +98,7 @@ def datasette_command(data_dir: str, port: int) -> list[str]:
     db = Path(data_dir) / "archive.db"
     if not db.exists():
         _fail(f"{db} does not exist: run `arshif crawl` first")
-    return [sys.executable, "-m", "datasette", *serve_args(data_dir), "--port", str(port)]
+    return [sys.executable, "-m", "datasette", *serve_args(data_dir, port=port)]
 
 
 @cli.command()

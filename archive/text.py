@@ -1,0 +1,301 @@
+"""Arabic text normalisation shared by the search index and search queries.
+
+``normalize_arabic`` is applied to article titles and texts when they are indexed
+(through the ``arshif_normalize`` SQL function that ``archive.schema`` triggers call)
+and to every word of a query by ``normalize_query``, so spelling variants meet in the
+middle: tashkeel, tatweel, hamza/alef forms, alef maqsura, taa marbuta and Eastern
+digits no longer matter.
+
+The index keeps FTS5's ``unicode61`` tokenizer (with the harakat declared as token
+characters, see ``FTS_TOKENCHARS``) and stores the original text as external content,
+so ``snippet()`` and ``highlight()`` cut the *original* text at positions found in the
+*normalised* index. That only works because ``normalize_arabic`` never adds, removes,
+splits or merges a token: it maps token characters to token characters and deletes
+marks inside a word, never a whole word. Keep that invariant when you change it, and
+add a migration that calls ``archive.schema.rebuild_fts`` (the old index entries can
+only be deleted with the old normalisation).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = [
+    "FTS_TOKENCHARS",
+    "clitic_forms",
+    "light_stem",
+    "normalize_arabic",
+    "normalize_query",
+]
+
+# Arabic combining marks: harakat, tanween, shadda, sukun, superscript alef, hamza and
+# maddah above/below, Quranic annotation marks.
+_MARK_RANGES = [
+    (0x0610, 0x061A),
+    (0x064B, 0x065F),
+    (0x0670, 0x0670),
+    (0x06D6, 0x06DC),
+    (0x06DF, 0x06E4),
+    (0x06E7, 0x06E8),
+    (0x06EA, 0x06ED),
+]
+MARKS = "".join(chr(c) for lo, hi in _MARK_RANGES for c in range(lo, hi + 1))
+TATWEEL = "\u0640"
+# unicode61 treats these marks (category Mn) as separators, which splits كَتَبَ into
+# three one-letter tokens; declaring them token characters keeps the word whole in the
+# original text, so its token positions match those of the normalised text.
+FTS_TOKENCHARS = MARKS
+
+_LETTERS = {
+    "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا",
+    "ى": "ي", "ة": "ه", "ؤ": "و", "ئ": "ي",
+    # Persian keyboards produce these look-alikes in Arabic text
+    "ی": "ي", "ک": "ك",
+}  # fmt: skip
+# "İ".casefold() is "i" + a combining dot: fold it to a plain "i" (İstanbul, istanbul)
+_LATIN = {"İ": "i"}
+_DIGITS = {chr(0x0660 + i): str(i) for i in range(10)} | {
+    chr(0x06F0 + i): str(i) for i in range(10)
+}
+
+
+def _build_rare_table() -> dict[str, str]:
+    """Casefolding and presentation forms: many characters, rare in our text."""
+    table = dict(_LATIN)
+
+    def safe(value: str) -> bool:
+        # A replacement must stay one run of token characters (see module docstring)
+        return bool(value) and all(c.isalnum() or c in MARKS + TATWEEL for c in value)
+
+    # Casefold Latin, Greek, Cyrillic... but skip folds that produce combining
+    # characters, e.g. "İ" -> "i̇": unicode61 would split the word at the dot.
+    for char in map(chr, [*range(0x41, 0x2000), *range(0xFB00, 0xFB07)]):
+        folded = char.casefold()
+        if folded != char and safe(folded) and char not in table:
+            table[char] = folded
+    # Arabic presentation forms (ﻷ, ﺃ...) from old PDFs and CMSs: compatibility
+    # decomposition, skipping ligatures that expand to several words (ﷺ).
+    for char in map(chr, [*range(0xFB50, 0xFE00), *range(0xFE70, 0xFF00)]):
+        expanded = unicodedata.normalize("NFKC", char)
+        if expanded != char and safe(expanded):
+            for old, new in _LETTERS.items():
+                expanded = expanded.replace(old, new)
+            table[char] = expanded
+    return table
+
+
+# str.translate() looks every character up in a dict (~90 ns each, 5 ms for a long
+# article); str.replace() per common character and a regex for the rare ones is
+# several times faster.
+_COMMON = tuple({**_LETTERS, **_DIGITS}.items())
+_RARE_TABLE = _build_rare_table()
+_RARE = re.compile("[" + "".join(map(re.escape, sorted(_RARE_TABLE))) + "]")
+_STRIP = re.compile(f"[{MARKS}{TATWEEL}]+")
+# A word made only of tatweel or marks (a ـــــ rule) is kept: dropping it would
+# shift every later token position and misplace the snippet highlights. Such a run
+# has no letter, digit (\w without _) or mark on either side. (The look-behinds
+# come after the first character so that re can scan for that character quickly.)
+_STANDALONE = re.compile(
+    rf"([{MARKS}{TATWEEL}](?<![^\W_].)(?<![{MARKS}].)[{MARKS}{TATWEEL}]*)"
+    rf"(?![^\W_])(?![{MARKS}])"
+)
+
+
+def normalize_arabic(text: str) -> str:
+    """Fold Arabic spelling variants so that equal words compare equal.
+
+    Strips tashkeel and tatweel, unifies alef forms (أ إ آ ٱ → ا), ى → ي, ة → ه,
+    ؤ → و, ئ → ي, Eastern Arabic and Persian digits → ASCII, casefolds Latin.
+    Whitespace and punctuation are kept, so the output has the same words in the
+    same order as the input.
+
+    Args:
+        text: any text, e.g. an article body or a query word.
+
+    Returns:
+        The normalised text.
+    """
+    if not text:
+        return ""
+    for old, new in _COMMON:
+        if old in text:
+            text = text.replace(old, new)
+    text = _RARE.sub(lambda m: _RARE_TABLE[m.group()], text)
+    # split() keeps the standalone runs at odd positions; strip the rest
+    parts = _STANDALONE.split(text)
+    parts[::2] = [_STRIP.sub("", part) for part in parts[::2]]
+    return "".join(parts)
+
+
+# Proclitics: conjunction (و ف), then preposition (ب ك ل), then the article (ال).
+# ل + ال is written لل.
+_CONJ = ("", "و", "ف")
+_PREP = ("", "ب", "ك", "ل")
+_DEFINITE = tuple(c + p + "ال" for c in _CONJ for p in _PREP if p != "ل") + tuple(
+    c + "لل" for c in _CONJ
+)
+_INDEFINITE = tuple(c + p for c in _CONJ for p in _PREP)
+_ARABIC_WORD = re.compile("[\u0621-\u064a]+")
+# Shorter stems make prefixed forms collide with other words (عد → بعد, حر → بحر).
+MIN_STEM = 3
+
+
+def light_stem(word: str) -> str:
+    """Strip a leading article with its conjunction/preposition from a normalised word.
+
+    ``والحسكه`` → ``حسكه``, ``للمدرسه`` → ``مدرسه``. Only clitic groups that end in
+    the article are removed, because a bare و/ب/ل/ف/ك is often part of the word
+    (وزير, لبنان); the word is returned unchanged when fewer than ``MIN_STEM``
+    letters would remain.
+    """
+    for prefix in sorted(_DEFINITE, key=len, reverse=True):
+        if word.startswith(prefix) and len(word) - len(prefix) >= MIN_STEM:
+            return word[len(prefix) :]
+    return word
+
+
+def clitic_forms(word: str) -> list[str]:
+    """All spellings of a normalised word with its possible proclitics, word first.
+
+    ``حسكه`` and ``الحسكه`` both give ``حسكه, وحسكه, ... الحسكه, والحسكه, بالحسكه,
+    للحسكه ...`` (24 forms). Non-Arabic and short words come back alone.
+    """
+    stem = light_stem(word)
+    if not _ARABIC_WORD.fullmatch(stem) or len(stem) < MIN_STEM:
+        return [word]
+    forms = [word, stem]
+    forms += [p + stem for p in _INDEFINITE if p]
+    if not stem.startswith("ال"):
+        forms += [p + stem for p in _DEFINITE]
+    return list(dict.fromkeys(forms))
+
+
+# --- queries ---------------------------------------------------------------
+
+_QUERY_TOKEN = re.compile(
+    r"""
+    (?P<phrase>"[^"]*"?\*?)                  # "quoted phrase", maybe unterminated
+    | (?P<column>\b(?:title|text)\s*:)       # column filter
+    | (?P<paren>[()])
+    | (?P<op>\b(?:AND|OR|NOT)\b)              # FTS5 operators are upper case only
+    | (?P<word>[^\s"()]+)
+    """,
+    re.VERBOSE,
+)
+_PARTS = re.compile(r"[^\W_]+")
+
+
+def _quote(words: list[str], prefix: bool) -> str:
+    return '"' + " ".join(words) + '"' + ("*" if prefix else "")
+
+
+def _term(raw: str, *, expand: bool) -> str | None:
+    """One query word or phrase as FTS5 syntax; None when nothing searchable is left."""
+    prefix = raw.endswith("*")
+    words = _PARTS.findall(normalize_arabic(raw.strip('"*')))
+    if not words:
+        return None
+    if len(words) > 1 or not expand:
+        return _quote(words, prefix)
+    forms = clitic_forms(words[0])
+    if len(forms) == 1:
+        return _quote(forms, prefix)
+    return "(" + " OR ".join(_quote([f], prefix) for f in forms) + ")"
+
+
+class _QueryParser:
+    """Recursive descent over FTS5's grammar that drops what it cannot place.
+
+    Precedence as in FTS5: NOT binds tighter than AND, AND tighter than OR; words
+    next to each other are ANDed. Stray operators and parentheses are ignored, so
+    the output is always a valid MATCH expression (or empty).
+    """
+
+    def __init__(self, query: str, expand: bool):
+        self.tokens = [(m.lastgroup, m.group()) for m in _QUERY_TOKEN.finditer(query)]
+        self.pos = 0
+        self.expand = expand
+
+    def peek(self) -> tuple[str | None, str]:
+        return self.tokens[self.pos] if self.pos < len(self.tokens) else (None, "")
+
+    def parse(self) -> str:
+        parts = []
+        while self.pos < len(self.tokens):
+            expr = self.parse_or()
+            if expr:
+                parts.append(expr)
+            if self.peek() == ("paren", ")"):
+                self.pos += 1  # unmatched
+        return " AND ".join(parts)
+
+    def parse_or(self) -> str | None:
+        parts = [self.parse_and()]
+        while self.peek() == ("op", "OR"):
+            self.pos += 1
+            parts.append(self.parse_and())
+        parts = [p for p in parts if p]
+        return " OR ".join(parts) if parts else None
+
+    def parse_and(self) -> str | None:
+        parts = []
+        while (kind := self.peek())[0] is not None and kind not in (
+            ("op", "OR"),
+            ("paren", ")"),
+        ):
+            if kind == ("op", "AND"):
+                self.pos += 1
+                continue
+            part = self.parse_not()
+            if part:
+                parts.append(part)
+        return " AND ".join(parts) if parts else None
+
+    def parse_not(self) -> str | None:
+        left = self.parse_primary()
+        while self.peek() == ("op", "NOT"):
+            self.pos += 1
+            right = self.parse_primary()
+            # FTS5 has no unary NOT: "NOT x" with nothing before it is dropped
+            if left and right:
+                left = f"{left} NOT {right}"
+        return left
+
+    def parse_primary(self) -> str | None:
+        kind, text = self.peek()
+        self.pos += 1
+        if kind == "column":
+            inner = self.parse_primary()
+            column = text.rstrip(":").strip()
+            return f"{column} : {inner}" if inner else None
+        if kind == "paren" and text == "(":
+            inner = self.parse_or()
+            if self.peek() == ("paren", ")"):
+                self.pos += 1
+            return f"({inner})" if inner else None
+        if kind == "phrase":
+            return _term(text, expand=False)
+        if kind == "word":
+            return _term(text, expand=self.expand)
+        return None  # an operator where a term belongs: skip it
+
+
+def normalize_query(q: str, *, clitics: bool = True) -> str:
+    """Turn a user query into an FTS5 MATCH expression over the normalised index.
+
+    Words are normalised like the index and quoted (so ``-``, ``.`` or ``:`` in them
+    never become FTS5 syntax). ``"quoted phrases"``, ``AND``/``OR``/``NOT``, a trailing
+    ``*`` for prefixes, parentheses and ``title:``/``text:`` column filters keep their
+    FTS5 meaning. With ``clitics``, a bare Arabic word also matches its forms with
+    proclitics (``الحسكة`` → ``("الحسكه" OR "والحسكه" OR "بالحسكه" ...)``); phrases are
+    matched as written. The result is idempotent: normalising it again changes nothing.
+
+    Args:
+        q: the query as typed.
+        clitics: expand bare Arabic words with their proclitic forms.
+
+    Returns:
+        A valid FTS5 expression, or ``""`` when nothing searchable is left.
+    """
+    return _QueryParser(q or "", clitics).parse()
