@@ -124,3 +124,13 @@ def demo(data_dir: str, port: int, farm_port: int, no_serve: bool) -> None:
     from archive.demo import run_demo
 
     run_demo(data_dir, port, farm_port, serve=not no_serve)
+
+
+def _register_extra_commands() -> None:
+    from archive.cli_extra import add_site, export
+
+    for command in (add_site, export):
+        cli.add_command(command)
+
+
+_register_extra_commands()

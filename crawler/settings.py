@@ -13,6 +13,8 @@ ARSHIF_MAX_DEPTH = 4                # link hops from a seed/feed/sitemap entry
 ARSHIF_EXTRACT_WORKERS = 0          # extraction processes; 0 = one per CPU core
 ARSHIF_ARCHIVE_ENABLED = True       # write the SQLite archive
 ARSHIF_CONTACT_URL = "https://github.com/arshif/arshif"
+ARSHIF_PROGRESS = "auto"            # auto | bar | log | off
+ARSHIF_PROGRESS_INTERVAL = 5.0      # seconds between progress log lines
 
 # --- WARC capture ---------------------------------------------------------
 WARC_ENABLED = True
@@ -24,6 +26,7 @@ WARC_DESCRIPTION = ""
 
 EXTENSIONS = {
     "crawler.warc.WarcCapture": 100,
+    "crawler.progress.ProgressReporter": 500,
 }
 ITEM_PIPELINES = {
     "pipelines.extract.ExtractPipeline": 300,
@@ -47,6 +50,6 @@ COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 
 LOG_LEVEL = "INFO"
-LOGSTATS_INTERVAL = 15.0
+LOGSTATS_INTERVAL = 0  # ProgressReporter prints the periodic stats line
 FEED_EXPORT_ENCODING = "utf-8"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

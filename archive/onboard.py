@@ -1,0 +1,603 @@
+"""Onboard a new site: discover its feeds and sitemaps, sample its articles, write its entry.
+
+``arshif add-site`` (archive/cli_extra.py) drives this module; see
+docs/adding-a-site.md. It is plain Python over urllib, no Scrapy: a dry run is
+a few dozen polite requests made one at a time, obeying robots.txt and sending
+the crawler's own User-Agent (``crawler.settings.USER_AGENT``), so a site sees
+the dry run exactly as it will see the crawl.
+"""
+
+from __future__ import annotations
+
+import http.client
+import logging
+import os
+import re
+import time
+import tomllib
+import urllib.error
+import urllib.request
+import zlib
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import parse_qsl, urljoin, urlsplit
+
+import lxml.etree
+import lxml.html
+from protego import Protego
+
+from crawler.discovery import parse_feed, parse_sitemap, robots_sitemaps
+from crawler.sites import SiteConfigError, load_sites, site_from_dict
+from crawler.urls import canonicalize_url
+
+logger = logging.getLogger(__name__)
+
+# Probed only when the site advertises nothing; reported as probes so nobody
+# mistakes a guess for something the publisher declared.
+FEED_PROBES = ("/feed/", "/rss", "/rss.xml", "/atom.xml")
+SITEMAP_PROBES = ("/sitemap.xml", "/sitemap_index.xml")
+MAX_SOURCES = 3            # feeds or sitemaps of each kind read in a dry run
+MAX_SITEMAP_CHILDREN = 2   # children of a sitemap index read in a dry run
+MAX_TWINS = 2              # print/AMP/mobile copies of sampled articles checked
+MAX_BODY = 20 * 1024 * 1024  # as DOWNLOAD_MAXSIZE in crawler/settings.py
+SKIP_LINK = re.compile(
+    r"\.(jpe?g|png|gif|webp|svg|ico|pdf|mp3|mp4|webm|zip|rar|gz|docx?|xlsx?|css|js|xml|rss|json)$", re.I)
+# Statuses that usually mean "not from this network/agent" rather than "no such site".
+BLOCKED_HINT = {401: "login required", 403: "the site may block this network or user agent",
+                429: "rate limited", 503: "the site may block this network or be down"}
+
+
+class OnboardError(Exception):
+    """A problem the user can act on; the message is one line."""
+
+
+class FetchError(OnboardError):
+    pass
+
+
+@dataclass
+class Fetched:
+    url: str            # after redirects
+    status: int
+    content_type: str
+    body: bytes
+
+    @property
+    def charset(self) -> str | None:
+        match = re.search(r"charset=[\"']?([\w.:-]+)", self.content_type, re.I)
+        return match.group(1).lower() if match else None
+
+    @property
+    def is_html(self) -> bool:
+        if self.content_type:
+            return "html" in self.content_type.lower()
+        return b"<html" in self.body[:4096].lower()
+
+
+def _reason(exc: BaseException) -> str:
+    inner = getattr(exc, "reason", exc)
+    if isinstance(inner, BaseException):
+        inner = getattr(inner, "strerror", None) or str(inner) or type(inner).__name__
+    return str(inner)
+
+
+def _decode(raw: bytes, encoding: str) -> bytes:
+    encoding = encoding.lower().strip()
+    if encoding in ("gzip", "x-gzip"):
+        return zlib.decompress(raw, 16 + zlib.MAX_WBITS)
+    if encoding == "deflate":
+        try:
+            return zlib.decompress(raw)
+        except zlib.error:  # raw deflate without the zlib header, as some servers send
+            return zlib.decompress(raw, -zlib.MAX_WBITS)
+    return raw
+
+
+class Fetcher:
+    """One request at a time, ``delay`` seconds apart, robots.txt obeyed once loaded."""
+
+    def __init__(self, user_agent: str, *, delay: float = 1.0, timeout: float = 20.0) -> None:
+        self.user_agent = user_agent
+        self.delay = delay
+        self.timeout = timeout
+        self.robots: dict[str, Protego] = {}
+        self.crawl_delay: float | None = None  # the last robots.txt's Crawl-delay
+        self._opener = urllib.request.build_opener()
+        self._last = 0.0
+
+    def get(self, url: str) -> Fetched:
+        """Fetch ``url``; HTTP errors come back as a status, network failures raise FetchError."""
+        wait = self._last + self.delay - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
+        request = urllib.request.Request(url, headers={
+            "User-Agent": self.user_agent, "Accept-Encoding": "gzip, deflate", "Accept": "*/*"})
+        try:
+            try:
+                response = self._opener.open(request, timeout=self.timeout)
+            except urllib.error.HTTPError as exc:
+                response = exc
+            with response:
+                raw = response.read(MAX_BODY + 1) if response.fp else b""
+                headers = response.headers
+                status = response.status if hasattr(response, "status") else response.code
+                final = response.geturl() or url
+            body = _decode(raw, headers.get("Content-Encoding", ""))
+        except (urllib.error.URLError, OSError, http.client.HTTPException, zlib.error, ValueError) as exc:
+            raise FetchError(f"cannot reach {url}: {_reason(exc)}") from None
+        finally:
+            self._last = time.monotonic()
+        logger.debug("GET %s -> %s (%d bytes)", url, status, len(body))
+        return Fetched(final, status, headers.get("Content-Type", ""), body)
+
+    def load_robots(self, url: str) -> Fetched:
+        """Read the host's robots.txt; a missing one allows everything, as in Scrapy."""
+        robots_url = urljoin(url, "/robots.txt")
+        fetched = self.get(robots_url)
+        text = fetched.body.decode("utf-8", "replace") if fetched.status == 200 else ""
+        parser = Protego.parse(text)
+        self.robots[urlsplit(url).netloc] = parser
+        self.crawl_delay = float(parser.crawl_delay(self.user_agent) or 0) or None
+        self.delay = max(self.delay, self.crawl_delay or 0)
+        return fetched
+
+    def allowed(self, url: str) -> bool:
+        parser = self.robots.get(urlsplit(url).netloc)
+        return parser is None or parser.can_fetch(url, self.user_agent)
+
+
+@dataclass
+class Source:
+    kind: str            # "feed" or "sitemap"
+    url: str
+    how: str             # "advertised", "robots.txt" or "probe"
+    entries: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Sample:
+    url: str
+    origin: str          # "feed/sitemap", "home page", "control" or "twin"
+    status: int | None = None
+    extraction: dict | None = None
+    generic: bool = False   # what page signals alone say (no article_pattern)
+    stored: bool = False    # what the written entry will do
+    note: str = ""
+    links: list[str] = field(default_factory=list)
+    twin_of: Sample | None = None  # for a page found by the article's id: the article
+
+
+@dataclass
+class Report:
+    name: str
+    base_url: str
+    title: str
+    language: str
+    allowed_domains: list[str]
+    sources: list[Source] = field(default_factory=list)
+    samples: list[Sample] = field(default_factory=list)
+    pattern: str | None = None
+    suggested_pattern: str | None = None
+    crawl_delay: float | None = None
+    decisions: list[str] = field(default_factory=list)
+
+    def feeds(self) -> list[str]:
+        return [s.url for s in self.sources if s.kind == "feed" and s.entries]
+
+    def sitemaps(self) -> list[str]:
+        return [s.url for s in self.sources if s.kind == "sitemap" and s.entries]
+
+    @property
+    def articles(self) -> list[Sample]:
+        return [s for s in self.samples if s.stored]
+
+
+def default_name(url: str) -> str:
+    """A config name from the host: ``www.enabbaladi.net`` -> ``enabbaladi``."""
+    host = (urlsplit(url).hostname or "site").lower()
+    if re.fullmatch(r"[\d.]+|[0-9a-f:]+", host):
+        return "site-" + re.sub(r"[.:]+", "-", host)
+    labels = [label for label in host.split(".") if label not in ("www", "")]
+    if len(labels) > 1:
+        labels.pop()  # the TLD
+    if len(labels) > 1 and labels[-1] in ("co", "com", "gov", "org", "net", "edu", "ac"):
+        labels.pop()  # the second level of ccTLDs such as .co.uk or .gov.lb
+    return re.sub(r"[^a-z0-9_-]+", "-", labels[-1]).strip("-") or "site"
+
+
+def _domains(*urls: str) -> list[str]:
+    hosts = []
+    for url in urls:
+        host = (urlsplit(url).hostname or "").lower().removeprefix("www.")
+        if host and not any(host == h or host.endswith("." + h) for h in hosts):
+            hosts.append(host)
+    return hosts
+
+
+def _in_scope(url: str, domains: list[str]) -> bool:
+    host = (urlsplit(url).hostname or "").lower()
+    return any(host == d or host.endswith("." + d) for d in domains)
+
+
+# Home-page titles pair the site's name with words like these: "آخر الأخبار - الفرات اليوم".
+HOME_WORDS = {"الرئيسية", "الصفحة الرئيسية", "آخر الأخبار", "الأخبار", "أخبار", "home", "homepage",
+              "home page", "latest news", "news"}
+
+
+def _home_facts(home: Fetched) -> tuple[str, str, list[str], list[str]]:
+    """(site title, language, advertised feed URLs, link URLs) of the home page."""
+    try:
+        parser = lxml.html.HTMLParser(encoding=home.charset) if home.charset else None
+        doc = lxml.html.document_fromstring(home.body, parser=parser)
+    except (ValueError, LookupError, lxml.etree.ParserError):
+        return "", "ar", [], []
+    title = doc.xpath("string(//meta[@property='og:site_name']/@content)").strip()
+    if not title:
+        parts = re.split(r"\s+(?:[|\-–—•»«:]|::)\s+", (doc.findtext(".//title") or "").strip())
+        title = next((p for p in parts if p.lower() not in HOME_WORDS), parts[0])
+    language = (doc.get("lang") or "ar").split("-")[0].lower() or "ar"
+    feeds = [urljoin(home.url, link.get("href")) for link in doc.xpath("//link[@rel='alternate'][@href]")
+             if re.search(r"(rss|atom|rdf)\+xml", link.get("type", ""), re.I)]
+    return title, language, feeds, [urljoin(home.url, href) for href in doc.xpath("//a/@href")]
+
+
+def _known_articles(sources: list[Source], scope: list[str]) -> tuple[list[str], list[str]]:
+    """(URLs from feeds then sitemaps, the URLs to learn a pattern from).
+
+    Feeds list articles only, sitemaps often sections and static pages too, so
+    the pattern is learnt from feed items when there are a few.
+    """
+    def urls(kinds: tuple[str, ...]) -> list[str]:
+        return list(dict.fromkeys(canonicalize_url(u) for s in sources if s.kind in kinds
+                                  for u in s.entries if _in_scope(u, scope)))
+
+    known, from_feeds = urls(("feed", "sitemap")), urls(("feed",))
+    known = list(dict.fromkeys(from_feeds + known))
+    return known, from_feeds if len(from_feeds) >= 3 else known
+
+
+class Onboarding:
+    """Run the add-site dry run for one URL; ``run()`` returns a Report."""
+
+    def __init__(self, url: str, fetcher: Fetcher, *, name: str | None = None, sample_size: int = 10,
+                 extract: Callable[..., dict] | None = None, say: Callable[[str], None] = logger.info) -> None:
+        self.url = url if "://" in url else "https://" + url
+        self.fetcher = fetcher
+        self.name = name
+        self.sample_size = sample_size
+        self.extract = extract
+        self.say = say
+        self.scope: list[str] = []
+
+    def run(self) -> Report:
+        robots = self.fetcher.load_robots(self.url)
+        delay = self.fetcher.crawl_delay
+        self.say(f"robots.txt: HTTP {robots.status}" + (f", Crawl-delay {delay:g} s (honoured)" if delay else ""))
+        if not self.fetcher.allowed(self.url):
+            raise OnboardError(f"robots.txt of {urlsplit(self.url).netloc} disallows {self.url} for arshif")
+        home = self.fetcher.get(self.url)
+        if home.status != 200:
+            hint = BLOCKED_HINT.get(home.status)
+            raise OnboardError(f"{self.url} answered HTTP {home.status}" + (f" ({hint})" if hint else ""))
+        if urlsplit(home.url).netloc != urlsplit(self.url).netloc:
+            self.say(f"home page redirected to {home.url}")
+            robots = self.fetcher.load_robots(home.url)
+        title, language, advertised, links = _home_facts(home)
+        report = Report(name=self.name or default_name(home.url), base_url=home.url, title=title,
+                        language=language, allowed_domains=_domains(home.url, self.url),
+                        crawl_delay=self.fetcher.crawl_delay)
+        scope = self.scope = report.allowed_domains
+        declared = robots_sitemaps(robots.body, robots.url) if robots.status == 200 else []
+        self._read_sources(report, "feed", [(u, "advertised") for u in advertised], FEED_PROBES)
+        self._read_sources(report, "sitemap", [(u, "robots.txt") for u in declared], SITEMAP_PROBES)
+        known, evidence = _known_articles(report.sources, scope)
+        home_links = [u for u in dict.fromkeys(canonicalize_url(u) for u in links)
+                      if _in_scope(u, scope) and u.rstrip("/") != canonicalize_url(home.url).rstrip("/")
+                      and urlsplit(u).scheme in ("http", "https") and not SKIP_LINK.search(urlsplit(u).path)]
+        self.say(f"{len(known)} article URLs from feeds/sitemaps, {len(home_links)} links on the home page")
+        self._sample(report, known, evidence, home_links)
+        self._decide(report, evidence, home.url)
+        return report
+
+    def _read_sources(self, report: Report, kind: str, found: list[tuple[str, str]], probes: tuple[str, ...]) -> None:
+        before = len(report.sources)
+        self._read(report, kind, found[:MAX_SOURCES])
+        if not any(s.entries for s in report.sources[before:]):
+            self._read(report, kind, [(urljoin(report.base_url, p), "probe") for p in probes])
+
+    def _read(self, report: Report, kind: str, candidates: list[tuple[str, str]]) -> None:
+        for url, how in candidates:
+            if not self.fetcher.allowed(url):
+                self.say(f"{kind} {url} ({how}): disallowed by robots.txt, skipped")
+                continue
+            try:
+                fetched = self.fetcher.get(url)
+            except FetchError as exc:
+                self.say(f"{kind} {url} ({how}): {exc}")
+                continue
+            source = Source(kind, canonicalize_url(fetched.url), how)
+            if fetched.status == 200:
+                source.entries = self._entries(kind, fetched)
+            self.say(f"{kind} {url} ({how}): HTTP {fetched.status}, {len(source.entries)} entries")
+            if source.entries or how != "probe":
+                report.sources.append(source)
+            if kind == "feed" and how == "probe" and source.entries:
+                break  # one working probe is enough; the others are aliases more often than not
+
+    def _entries(self, kind: str, fetched: Fetched) -> list[str]:
+        if kind == "feed":
+            return [e.url for e in parse_feed(fetched.body, fetched.url)]
+        kind_, entries = parse_sitemap(fetched.body, fetched.url)
+        if kind_ != "sitemapindex":
+            return [e.url for e in entries]
+        # news sitemaps first, then the most recently modified: they hold current articles
+        children = sorted(entries, key=lambda e: ("news" in e.url.lower(), e.lastmod or ""), reverse=True)
+        urls: list[str] = []
+        for child in children[:MAX_SITEMAP_CHILDREN]:
+            if self.fetcher.allowed(child.url):
+                try:
+                    sub = self.fetcher.get(child.url)
+                except FetchError:
+                    continue
+                if sub.status == 200:
+                    urls += [e.url for e in parse_sitemap(sub.body, sub.url)[1]]
+        return urls
+
+    def _fetch_sample(self, url: str, origin: str) -> Sample:
+        sample = Sample(url, origin)
+        if not self.fetcher.allowed(url):
+            sample.note = "disallowed by robots.txt"
+            return sample
+        try:
+            fetched = self.fetcher.get(url)
+        except FetchError as exc:
+            sample.note = str(exc)
+            return sample
+        sample.status, sample.url = fetched.status, canonicalize_url(fetched.url)
+        if fetched.status != 200 or not fetched.is_html:
+            sample.note = f"HTTP {fetched.status}" if fetched.status != 200 else "not HTML"
+            return sample
+        if self.extract is None:
+            from pipelines.extraction import extract_article
+            self.extract = extract_article
+        sample.extraction = self.extract(fetched.body, fetched.url, header_charset=fetched.charset)
+        # mirrors pipelines/extract.is_article without a URL hint
+        sample.generic = bool(sample.extraction.get("text")) and bool(sample.extraction.get("is_article"))
+        sample.links = [canonicalize_url(u) for u in _home_facts(fetched)[3]
+                        if urlsplit(u).scheme in ("http", "https") and _in_scope(u, self.scope)]
+        return sample
+
+    def _sample(self, report: Report, known: list[str], evidence: list[str], home_links: list[str]) -> None:
+        if known:
+            template = guess_pattern(evidence)
+            candidates = [(u, "feed/sitemap") for u in known]
+            controls = [u for u in home_links if u not in set(known) and self.fetcher.allowed(u)
+                        and not (template and re.search(template, u))][:3]
+        else:
+            candidates = [(u, "home page") for u in rank_links(home_links)]
+            controls = []
+        fetched_ok = 0
+        for url, origin in candidates[: self.sample_size * 2]:
+            if fetched_ok >= self.sample_size:
+                break
+            sample = self._fetch_sample(url, origin)
+            fetched_ok += sample.extraction is not None
+            report.samples.append(sample)
+        for url in controls:
+            report.samples.append(self._fetch_sample(url, "control"))
+        for url, original in self._twin_links(report)[:MAX_TWINS]:
+            twin = self._fetch_sample(url, "twin")
+            twin.twin_of = original
+            report.samples.append(twin)
+
+    def _twin_links(self, report: Report) -> list[tuple[str, Sample]]:
+        """Links on sampled articles carrying the article's id in another URL shape: print, AMP, mobile copies."""
+        seen = {s.url for s in report.samples}
+        shapes: set[tuple[str, ...]] = set()
+        found = []
+        for sample in [s for s in report.samples if s.generic][:3]:
+            ids = sorted(re.findall(r"\d{3,}", _path_query(sample.url)), key=len)  # not the port
+            if not ids:
+                continue
+            same_id = re.compile(rf"(?<!\d){ids[-1]}(?!\d)")
+            for link in sample.links:
+                shape = url_shape(link)
+                if (link not in seen and same_id.search(_path_query(link)) and shape != url_shape(sample.url)
+                        and shape not in shapes and self.fetcher.allowed(link)):
+                    shapes.add(shape)
+                    seen.add(link)
+                    found.append((link, sample))
+        return found
+
+    def _decide(self, report: Report, evidence: list[str], home_url: str) -> None:
+        fetched = [s for s in report.samples if s.extraction is not None]
+        copies = [s for s in fetched if s.twin_of is not None and s.generic and _is_copy(s, s.twin_of)]
+        for copy in copies:
+            copy.note = f"a copy of {copy.twin_of.url}"
+        if evidence:
+            problems = [s for s in fetched if (s.origin == "feed/sitemap") != s.generic
+                        and s.origin != "twin"] + copies
+            pattern, source = guess_pattern(evidence), "the site's feeds/sitemaps"
+        else:
+            problems = copies
+            positives = [s.url for s in fetched if s.generic and s.origin != "twin"]
+            pattern = guess_pattern(positives) if len(positives) >= 3 else None
+            source = "the articles linked from the home page"
+            report.decisions.append("no feed or sitemap found: discovery relies on following links")
+        if pattern and any(re.search(pattern, u) for u in [home_url, *(c.url for c in copies)]):
+            pattern = None  # it would not tell the articles from what went wrong
+        if problems and pattern:
+            report.pattern = pattern
+            report.decisions.append(
+                f"page signals alone get {len(problems)} of {len(fetched)} sampled pages wrong (see the "
+                f"table), so the entry gets article_pattern = '{pattern}', learnt from {source}")
+        elif problems:
+            report.decisions.append(
+                f"page signals alone get {len(problems)} of {len(fetched)} sampled pages wrong and no URL "
+                f"pattern learnt from {source} separates them: set article_pattern by hand")
+        else:
+            report.suggested_pattern = pattern
+            report.decisions.append(f"page signals classify all {len(fetched)} sampled pages as expected: "
+                                    "no article_pattern needed")
+        compiled = re.compile(report.pattern) if report.pattern else None
+        for sample in fetched:
+            text = bool(sample.extraction.get("text"))
+            sample.stored = text and bool(compiled.search(sample.url)) if compiled else sample.generic
+        if not report.articles:
+            report.decisions.append("WARNING: no sampled page would be stored as an article")
+
+
+def _path_query(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.path}?{parts.query}"
+
+
+def _is_copy(twin: Sample, original: Sample) -> bool:
+    """Same article under another URL, not collapsed by a rel=canonical pointing at the original."""
+    declared = twin.extraction.get("canonical_url")
+    if declared and canonicalize_url(urljoin(twin.url, declared)) in (
+            original.url, canonicalize_url(original.extraction.get("canonical_url") or original.url)):
+        return False
+    titles = sorted([twin.extraction.get("title") or "", original.extraction.get("title") or ""], key=len)
+    if len(titles[0]) >= 10 and titles[0] in titles[1]:  # one title may still carry the site's name
+        return True
+    words = [set((s.extraction.get("text") or "").split()) for s in (twin, original)]
+    return bool(words[0] and words[1]) and len(words[0] & words[1]) / len(words[0] | words[1]) >= 0.7
+
+
+# --- URL shapes -----------------------------------------------------------
+# A URL's shape is a tuple of regex tokens, one per path segment plus one per
+# query parameter ("?key=token"); shapes are compared, merged and then joined.
+_SLUG = re.compile(r"[-_+].*[-_+]|%[0-9a-f]{2}|[^\x00-\x7f]", re.I)
+_SPECIAL = re.compile(r"([.^$*+?{}\[\]\\|()])")
+ANY = "[^/]+"
+
+
+def _literal(text: str) -> str:
+    return _SPECIAL.sub(r"\\\1", text)
+
+
+def _token(segment: str, anything: str = ANY) -> str:
+    """Digits become ``\\d+``; slugs (long, hyphenated, Arabic) become ``anything``."""
+    if segment.isdigit():
+        return r"\d+"
+    if len(segment) > 40 or _SLUG.search(segment):
+        return anything
+    return "".join(r"\d+" if p.isdigit() else _literal(p) for p in re.split(r"(\d+)", segment) if p)
+
+
+def url_shape(url: str) -> tuple[str, ...]:
+    parts = urlsplit(url)
+    shape = tuple(_token(s) for s in parts.path.split("/") if s)
+    return shape + tuple(f"?{_literal(k)}={_token(v, '[^&]+')}"
+                         for k, v in parse_qsl(parts.query, keep_blank_values=True))
+
+
+def _regex(shape: tuple[str, ...]) -> str:
+    path = "/" + "/".join(t for t in shape if not t.startswith("?"))
+    query = [t[1:] for t in shape if t.startswith("?")]
+    return path + (r"\?" + "&".join(query) if query else "/?" if path != "/" else "")
+
+
+def _specific(shape: tuple[str, ...]) -> bool:
+    """Has an id, a fixed word or a query key: ``/[^/]+`` alone would match section pages too."""
+    return any(t != ANY for t in shape)
+
+
+def _merge(shapes: Counter) -> Counter:
+    """Shapes differing only in fixed words (``/politics/\\d+``, ``/economy/\\d+``) merge."""
+    groups: dict[tuple, list[tuple[str, ...]]] = {}
+    for shape in shapes:
+        skeleton = tuple(t if t in (ANY, r"\d+") or t.startswith("?") else "word" for t in shape)
+        groups.setdefault(skeleton, []).append(shape)
+    merged: Counter = Counter()
+    for members in groups.values():
+        shape = tuple(c[0] if len(set(c)) == 1 else ANY for c in zip(*members))
+        merged[shape] += sum(shapes[m] for m in members)
+    return merged
+
+
+def guess_pattern(urls: list[str], coverage: float = 0.9, most: int = 3) -> str | None:
+    """A regex matching at least ``coverage`` of ``urls`` with at most ``most`` URL shapes.
+
+    >>> guess_pattern(["https://x.org/news/12", "https://x.org/news/13/"])
+    '^https?://[^/]+/news/\\\\d+/?$'
+    """
+    shapes = Counter(url_shape(u) for u in urls)
+    for counts in (_merge(shapes), shapes):
+        # a shape seen once is an accident, not a pattern
+        chosen = [s for s, n in counts.most_common(most) if _specific(s) and n >= 2]
+        if chosen and sum(counts[s] for s in chosen) >= coverage * len(urls):
+            body = "|".join(_regex(s) for s in chosen)
+            return r"^https?://[^/]+" + (body if len(chosen) == 1 else f"(?:{body})") + "$"
+    return None
+
+
+def rank_links(links: list[str]) -> list[str]:
+    """Home-page links, likeliest articles first: the commonest shape with an id or slug in it."""
+    shapes = {u: url_shape(u) for u in links}
+    counts = Counter(shapes.values())
+    return sorted(links, key=lambda u: (any(t in (ANY, r"\d+") for t in shapes[u]),
+                                        counts[shapes[u]], len(shapes[u])), reverse=True)
+
+
+# --- the config entry -----------------------------------------------------
+def site_entry(report: Report, when: str) -> dict:
+    """The ``[[site]]`` table for ``report``, in the key order of crawler/sites.py."""
+    entry: dict = {"name": report.name, "title": report.title, "base_url": report.base_url,
+                   "allowed_domains": report.allowed_domains}
+    if report.feeds():
+        entry["feeds"] = report.feeds()
+    if report.sitemaps():
+        entry["sitemaps"] = report.sitemaps()
+    if report.pattern:
+        entry["article_pattern"] = report.pattern
+    fetched = [s for s in report.samples if s.extraction is not None]
+    probes = [s.url for s in report.sources if s.how == "probe" and s.entries]
+    entry.update(language=report.language, verified=False, notes=(
+        f"added by arshif add-site on {when}: the dry run would store {len(report.articles)} of "
+        f"{len(fetched)} sampled pages" + (f"; found by probing: {', '.join(probes)}" if probes else "")
+        + (f"; robots.txt asks for Crawl-delay: {report.crawl_delay:g} (crawl it with --set "
+           f"DOWNLOAD_DELAY={report.crawl_delay:g})" if report.crawl_delay else "")
+        + "; set verified = true once a crawl stores its articles"))
+    return entry
+
+
+def _toml_value(value: object, literal: bool = False) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    text = str(value)
+    if literal and "'" not in text and not re.search(r"[\x00-\x1f\x7f]", text):
+        return f"'{text}'"  # regexes read better without doubled backslashes
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + re.sub(r"[\x00-\x1f\x7f]", lambda m: f"\\u{ord(m.group()):04x}", escaped) + '"'
+
+
+def render_entry(entry: dict, suggested_pattern: str | None = None) -> str:
+    """TOML text for one entry; it round-trips through tomllib and crawler.sites."""
+    lines = ["[[site]]"] + [f"{k} = {_toml_value(v, literal=k == 'article_pattern')}" for k, v in entry.items()]
+    if suggested_pattern and "article_pattern" not in entry:
+        lines.append("# not needed now; uncomment if articles are missed or listings stored:")
+        lines.append(f"# article_pattern = {_toml_value(suggested_pattern, literal=True)}")
+    text = "\n".join(lines) + "\n"
+    site_from_dict(tomllib.loads(text)["site"][0], "generated entry")  # fail here, not in the crawl
+    return text
+
+
+def append_entry(config: str | Path, text: str) -> None:
+    """Append an entry to ``config`` (created if missing); the file is checked before it is replaced."""
+    config = Path(config)
+    old = config.read_text(encoding="utf-8") if config.exists() else ""
+    new = (old.rstrip("\n") + "\n\n" if old.strip() else "") + text
+    temporary = config.with_name(config.name + ".new")
+    temporary.write_text(new, encoding="utf-8")
+    try:
+        load_sites(temporary)
+    except SiteConfigError as exc:
+        temporary.unlink()
+        raise OnboardError(str(exc).replace(str(temporary), str(config))) from None
+    os.replace(temporary, config)
