@@ -11,25 +11,21 @@ from __future__ import annotations
 
 import http.client
 import logging
-import os
 import re
 import time
-import tomllib
 import urllib.error
 import urllib.request
 import zlib
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
-from urllib.parse import parse_qsl, urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import lxml.etree
 import lxml.html
 from protego import Protego
 
+from archive.url_shapes import guess_pattern, rank_links, url_shape
 from crawler.discovery import parse_feed, parse_sitemap, robots_sitemaps
-from crawler.sites import SiteConfigError, load_sites, site_from_dict
 from crawler.urls import canonicalize_url
 
 logger = logging.getLogger(__name__)
@@ -465,139 +461,3 @@ def _is_copy(twin: Sample, original: Sample) -> bool:
         return True
     words = [set((s.extraction.get("text") or "").split()) for s in (twin, original)]
     return bool(words[0] and words[1]) and len(words[0] & words[1]) / len(words[0] | words[1]) >= 0.7
-
-
-# --- URL shapes -----------------------------------------------------------
-# A URL's shape is a tuple of regex tokens, one per path segment plus one per
-# query parameter ("?key=token"); shapes are compared, merged and then joined.
-_SLUG = re.compile(r"[-_+].*[-_+]|%[0-9a-f]{2}|[^\x00-\x7f]", re.I)
-_SPECIAL = re.compile(r"([.^$*+?{}\[\]\\|()])")
-ANY = "[^/]+"
-
-
-def _literal(text: str) -> str:
-    return _SPECIAL.sub(r"\\\1", text)
-
-
-def _token(segment: str, anything: str = ANY) -> str:
-    """Digits become ``\\d+``; slugs (long, hyphenated, Arabic) become ``anything``."""
-    if segment.isdigit():
-        return r"\d+"
-    if len(segment) > 40 or _SLUG.search(segment):
-        return anything
-    return "".join(r"\d+" if p.isdigit() else _literal(p) for p in re.split(r"(\d+)", segment) if p)
-
-
-def url_shape(url: str) -> tuple[str, ...]:
-    parts = urlsplit(url)
-    shape = tuple(_token(s) for s in parts.path.split("/") if s)
-    return shape + tuple(f"?{_literal(k)}={_token(v, '[^&]+')}"
-                         for k, v in parse_qsl(parts.query, keep_blank_values=True))
-
-
-def _regex(shape: tuple[str, ...]) -> str:
-    path = "/" + "/".join(t for t in shape if not t.startswith("?"))
-    query = [t[1:] for t in shape if t.startswith("?")]
-    return path + (r"\?" + "&".join(query) if query else "/?" if path != "/" else "")
-
-
-def _specific(shape: tuple[str, ...]) -> bool:
-    """Has an id, a fixed word or a query key: ``/[^/]+`` alone would match section pages too."""
-    return any(t != ANY for t in shape)
-
-
-def _merge(shapes: Counter) -> Counter:
-    """Shapes differing only in fixed words (``/politics/\\d+``, ``/economy/\\d+``) merge."""
-    groups: dict[tuple, list[tuple[str, ...]]] = {}
-    for shape in shapes:
-        skeleton = tuple(t if t in (ANY, r"\d+") or t.startswith("?") else "word" for t in shape)
-        groups.setdefault(skeleton, []).append(shape)
-    merged: Counter = Counter()
-    for members in groups.values():
-        shape = tuple(c[0] if len(set(c)) == 1 else ANY for c in zip(*members))
-        merged[shape] += sum(shapes[m] for m in members)
-    return merged
-
-
-def guess_pattern(urls: list[str], coverage: float = 0.9, most: int = 3) -> str | None:
-    """A regex matching at least ``coverage`` of ``urls`` with at most ``most`` URL shapes.
-
-    >>> guess_pattern(["https://x.org/news/12", "https://x.org/news/13/"])
-    '^https?://[^/]+/news/\\\\d+/?$'
-    """
-    shapes = Counter(url_shape(u) for u in urls)
-    for counts in (_merge(shapes), shapes):
-        # a shape seen once is an accident, not a pattern
-        chosen = [s for s, n in counts.most_common(most) if _specific(s) and n >= 2]
-        if chosen and sum(counts[s] for s in chosen) >= coverage * len(urls):
-            body = "|".join(_regex(s) for s in chosen)
-            return r"^https?://[^/]+" + (body if len(chosen) == 1 else f"(?:{body})") + "$"
-    return None
-
-
-def rank_links(links: list[str]) -> list[str]:
-    """Home-page links, likeliest articles first: the commonest shape with an id or slug in it."""
-    shapes = {u: url_shape(u) for u in links}
-    counts = Counter(shapes.values())
-    return sorted(links, key=lambda u: (any(t in (ANY, r"\d+") for t in shapes[u]),
-                                        counts[shapes[u]], len(shapes[u])), reverse=True)
-
-
-# --- the config entry -----------------------------------------------------
-def site_entry(report: Report, when: str) -> dict:
-    """The ``[[site]]`` table for ``report``, in the key order of crawler/sites.py."""
-    entry: dict = {"name": report.name, "title": report.title, "base_url": report.base_url,
-                   "allowed_domains": report.allowed_domains}
-    if report.feeds():
-        entry["feeds"] = report.feeds()
-    if report.sitemaps():
-        entry["sitemaps"] = report.sitemaps()
-    if report.pattern:
-        entry["article_pattern"] = report.pattern
-    fetched = [s for s in report.samples if s.extraction is not None]
-    probes = [s.url for s in report.sources if s.how == "probe" and s.entries]
-    entry.update(language=report.language, verified=False, notes=(
-        f"added by arshif add-site on {when}: the dry run would store {len(report.articles)} of "
-        f"{len(fetched)} sampled pages" + (f"; found by probing: {', '.join(probes)}" if probes else "")
-        + (f"; robots.txt asks for Crawl-delay: {report.crawl_delay:g} (crawl it with --set "
-           f"DOWNLOAD_DELAY={report.crawl_delay:g})" if report.crawl_delay else "")
-        + "; set verified = true once a crawl stores its articles"))
-    return entry
-
-
-def _toml_value(value: object, literal: bool = False) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    text = str(value)
-    if literal and "'" not in text and not re.search(r"[\x00-\x1f\x7f]", text):
-        return f"'{text}'"  # regexes read better without doubled backslashes
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
-    return '"' + re.sub(r"[\x00-\x1f\x7f]", lambda m: f"\\u{ord(m.group()):04x}", escaped) + '"'
-
-
-def render_entry(entry: dict, suggested_pattern: str | None = None) -> str:
-    """TOML text for one entry; it round-trips through tomllib and crawler.sites."""
-    lines = ["[[site]]"] + [f"{k} = {_toml_value(v, literal=k == 'article_pattern')}" for k, v in entry.items()]
-    if suggested_pattern and "article_pattern" not in entry:
-        lines.append("# not needed now; uncomment if articles are missed or listings stored:")
-        lines.append(f"# article_pattern = {_toml_value(suggested_pattern, literal=True)}")
-    text = "\n".join(lines) + "\n"
-    site_from_dict(tomllib.loads(text)["site"][0], "generated entry")  # fail here, not in the crawl
-    return text
-
-
-def append_entry(config: str | Path, text: str) -> None:
-    """Append an entry to ``config`` (created if missing); the file is checked before it is replaced."""
-    config = Path(config)
-    old = config.read_text(encoding="utf-8") if config.exists() else ""
-    new = (old.rstrip("\n") + "\n\n" if old.strip() else "") + text
-    temporary = config.with_name(config.name + ".new")
-    temporary.write_text(new, encoding="utf-8")
-    try:
-        load_sites(temporary)
-    except SiteConfigError as exc:
-        temporary.unlink()
-        raise OnboardError(str(exc).replace(str(temporary), str(config))) from None
-    os.replace(temporary, config)

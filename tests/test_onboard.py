@@ -15,10 +15,9 @@ import pytest
 from click.testing import CliRunner
 
 from archive.cli_extra import add_site
-from archive.onboard import (
-    Fetcher, OnboardError, Onboarding, append_entry, default_name, guess_pattern, render_entry, site_entry,
-    url_shape,
-)
+from archive.onboard import Fetcher, OnboardError, Onboarding, default_name
+from archive.site_entry import append_entry, render_entry, site_entry
+from archive.url_shapes import guess_pattern, url_shape
 from crawler.settings import USER_AGENT
 from crawler.sites import load_sites
 from tests.conftest import REPO
