@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test bench clean
+.PHONY: demo test bench clean pywb
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -m venv --help >/dev/null 2>&1 || (apt-get update && apt-get install -y python3-venv)
@@ -19,5 +19,17 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
+# pywb pins old redis/pyOpenSSL: its own venv, for tests/test_replay.py (which
+# also creates it on first use) and for replaying data/ by hand
+PYWB_VENV := .venv-pywb
+PYWB_VERSION := 2.10.0
+$(PYWB_VENV)/.installed-pywb-$(PYWB_VERSION):
+	$(PYTHON) -m venv $(PYWB_VENV)
+	$(PYWB_VENV)/bin/pip install --quiet --upgrade pip
+	$(PYWB_VENV)/bin/pip install --quiet pywb==$(PYWB_VERSION)
+	echo $(PYWB_VERSION) > $@
+
+pywb: $(PYWB_VENV)/.installed-pywb-$(PYWB_VERSION)
+
 clean:
-	rm -rf $(VENV) data .pytest_cache
+	rm -rf $(VENV) data .pytest_cache .venv-pywb

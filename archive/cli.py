@@ -32,20 +32,26 @@ def samples() -> None:
 @samples.command("serve")
 @click.option("--port", type=int, default=FARM_PORT, show_default=True, help="Port on every farm host (0 = pick a free one).")
 @click.option("--articles", type=int, default=None, help="Generate N articles in all (deterministic) instead of the bundled set.")
-def samples_serve(port: int, articles: int | None) -> None:
+@click.option("--day", type=click.IntRange(0, 365), default=0, show_default=True,
+              help="Serve the farm N days on: new, edited, deleted and moved articles (samples/timeline.py).")
+@click.option("--hostile", is_flag=True, help="Also serve the hostile publisher on 127.0.0.14 (samples/sites/hostile.py).")
+@click.option("--switch", "switches", multiple=True, metavar="NAME=VALUE",
+              help="A hostile-publisher fault switch, e.g. crawl_delay=0.5 or huge_mb=50 (repeatable).")
+def samples_serve(port: int, articles: int | None, day: int, hostile: bool, switches: tuple[str, ...]) -> None:
     """Serve the farm in the foreground until Ctrl-C."""
     from samples.cli import serve_command
 
-    serve_command(port, articles)
+    serve_command(port, articles, day, hostile=hostile, switches=switches)
 
 
 @samples.command("config")
 @click.option("--port", type=int, default=FARM_PORT, show_default=True, help="Port the farm listens on.")
-def samples_config(port: int) -> None:
+@click.option("--hostile", is_flag=True, help="Include the hostile publisher (serve the farm with --hostile).")
+def samples_config(port: int, hostile: bool) -> None:
     """Print a sites config (TOML) that points at the farm."""
     from samples.config import sites_config
 
-    click.echo(sites_config(port), nl=False)
+    click.echo(sites_config(port, hostile=hostile), nl=False)
 
 
 def _check_sites(config: str, names: tuple[str, ...]) -> None:
@@ -72,12 +78,17 @@ def _parse_settings(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.option("--config", default="sites.toml", show_default=True, type=click.Path(), help="Sites config (TOML).")
 @click.option("--data", "data_dir", default=DEFAULT_DATA, show_default=True, type=click.Path(file_okay=False), help="Data directory.")
 @click.option("--set", "set_", multiple=True, metavar="KEY=VALUE", help="Override a Scrapy/arshif setting (repeatable).")
-def crawl(sites: tuple[str, ...], config: str, data_dir: str, set_: tuple[str, ...]) -> None:
+@click.option("--full", is_flag=True, help="Fetch everything in reach again, not only what is new or due (ARSHIF_INCREMENTAL=False).")
+@click.option("--resume", is_flag=True, help="Continue the unfinished crawl of these sites (after Ctrl-C, a crash or kill -9); with none, start one.")
+def crawl(sites: tuple[str, ...], config: str, data_dir: str, set_: tuple[str, ...], full: bool, resume: bool) -> None:
     """Crawl SITES (all configured sites when none are named) into DATA."""
     from crawler.run import run_crawl
 
     _check_sites(config, sites)
-    summary = run_crawl(list(sites), data_dir, config, _parse_settings(set_))
+    overrides = _parse_settings(set_)
+    if full:
+        overrides["ARSHIF_INCREMENTAL"] = "False"
+    summary = run_crawl(list(sites), data_dir, config, overrides, resume=resume)
     click.echo("\n".join(summary.lines()))
 
 
@@ -131,6 +142,19 @@ def _register_extra_commands() -> None:
 
     for command in (add_site, export):
         cli.add_command(command)
+
+    from archive.cli_evidence import package, verify
+
+    for command in (package, verify):
+        cli.add_command(command)
+
+    from archive.cli_schedule import schedule  # issue 6
+
+    cli.add_command(schedule)
+
+    from archive.cli_repair import repair  # issue 7
+
+    cli.add_command(repair)
 
 
 _register_extra_commands()

@@ -32,6 +32,9 @@ from datasette.utils.asgi import Response, asgi_static
 from jinja2 import ChoiceLoader, FileSystemLoader
 from markupsafe import Markup
 
+from archive.article_page import ROUTE as ARTICLE_ROUTE
+from archive.article_page import article_path, article_view
+from archive.facets import MonthFacet
 from archive.schema import NORMALIZE_FUNCTION, sql_normalize
 from archive.search import FTS_TABLE, format_hit, search_sql
 from archive.text import normalize_query
@@ -40,6 +43,15 @@ if TYPE_CHECKING:
     from datasette.app import Datasette
 
 logger = logging.getLogger(__name__)
+
+# `rich` (installed with wacz -> frictionless -> typer) makes Datasette 0.65's
+# default exception handler call rich's print_exception() outside an except
+# block for a plain 404 (a path no route matches), which raises ValueError and
+# turns the 404 into a 500. Datasette only uses rich to pretty-print tracebacks
+# on the console, so it is switched off here.
+import datasette.handle_exception as _datasette_handle_exception  # noqa: E402
+
+_datasette_handle_exception.rich = None
 
 HERE = Path(__file__).parent
 METADATA_PATH = HERE / "metadata.yml"
@@ -92,15 +104,32 @@ def _direction(row) -> tuple[str, str]:
 
 
 @hookimpl
-def render_cell(row, value, column, table):
+def render_cell(row, value, column, table, datasette, database):
+    if table in ("article_versions", "articles") and column in ("version", "version_count"):
+        # issue 6: link a version to its diff from the one before it
+        from archive.versions import version_cell
+
+        return version_cell(datasette, row, value, column, table)
+    if table == "articles" and column == "capture_id" and value is not None:
+        # issue 3: snapshot, WACZ and citation of the article's latest capture
+        from archive.snapshot import evidence_cell
+
+        return evidence_cell(datasette, database, row, value)
     if table != "articles" or column not in ("title", "text"):
         return None
     if not isinstance(value, str) or not value:
         return None
     direction, language = _direction(row)
     if column == "title":
-        return Markup('<span class="arshif-title" dir="{}" lang="{}">{}</span>').format(
+        title = Markup('<span class="arshif-title" dir="{}" lang="{}">{}</span>').format(
             direction, language, value
+        )
+        try:  # the title links to the reader's page of the article
+            article_id = int(row["id"])
+        except (IndexError, KeyError, TypeError, ValueError):
+            return title
+        return Markup('<a class="arshif-article-link" href="{}">{}</a>').format(
+            article_path(datasette, article_id), title
         )
     paragraphs = Markup("").join(
         Markup("<p>{}</p>").format(line.strip())
@@ -110,6 +139,12 @@ def render_cell(row, value, column, table):
     return Markup('<div class="arshif-text" dir="{}" lang="{}">{}</div>').format(
         direction, language, paragraphs
     )
+
+
+@hookimpl
+def register_facet_classes():
+    # ?_facet_month=published and {"month": "published"} in metadata facets
+    return [MonthFacet]
 
 
 @hookimpl
@@ -124,11 +159,38 @@ def prepare_jinja2_environment(env):
 
 
 @hookimpl
+def extra_template_vars(view_name, request, datasette):
+    # issue 3: the citation line on the article page
+    if view_name != "arshif_article":
+        return None
+    from archive.snapshot import article_template_vars
+
+    return article_template_vars(datasette, request)
+
+
+@hookimpl
 def register_routes():
+    from archive.snapshot import (
+        CITE_ROUTE, SNAPSHOT_ROUTE, WACZ_ROUTE, citation_view, snapshot_view, wacz_view,
+    )
+
     return [
         (r"^/-/search(?P<format>\.json)?$", search_view),
+        (ARTICLE_ROUTE, article_view),
+        # issue 3: evidence downloads (archive/snapshot.py)
+        (SNAPSHOT_ROUTE, snapshot_view),
+        (WACZ_ROUTE, wacz_view),
+        (CITE_ROUTE, citation_view),
+        # issue 6: the change between two versions of an article (archive/versions.py)
+        (r"^/-/diff/(?P<article_id>\d+)(?P<format>\.json)?$", diff_view),
         (r"^/-/arshif/(?P<path>[\w.-]+)$", asgi_static(HERE / "static")),
     ]
+
+
+async def diff_view(datasette, request):
+    from archive.versions import diff_view as view
+
+    return await view(datasette, request)
 
 
 async def _archive_database(datasette):
@@ -183,6 +245,7 @@ async def search_view(datasette, request):
         hits = [format_hit(row) for row in results.rows]
         for hit in hits:
             hit["row_url"] = datasette.urls.row(db.name, "articles", hit["id"])
+            hit["article_url"] = article_path(datasette, hit["id"])
         data["results"] = hits[:PAGE_SIZE]
         if len(hits) > PAGE_SIZE:
             path = datasette.urls.path("/-/search" + (".json" if as_json else ""))

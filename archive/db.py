@@ -46,6 +46,9 @@ CAPTURE_COLUMNS = (
     "url", "site", "warc_file", "warc_offset", "warc_length", "warc_record_id",
     "request_record_id", "status", "content_type", "fetched_at", "payload_digest",
     "article_id", "kind", "via", "referrer",
+    # evidence (issue 3): see archive.schema.add_capture_evidence
+    "record_type", "revisit_of", "warc_date", "payload_sha256", "metadata_warc_file",
+    "metadata_offset", "metadata_length", "metadata_record_id",
 )  # fmt: skip
 # Set by the caller; word_count, content_hash, first_seen, last_seen and
 # capture_id are set by upsert_article.
@@ -199,12 +202,14 @@ def upsert_article(
     return article_id
 
 
-def record_warc_file(db: Database, name: str, sha256: str, size: int) -> None:
+def record_warc_file(
+    db: Database, name: str, sha256: str, size: int, crawl_id: str | None = None
+) -> None:
     """Record a closed WARC file (``name`` relative to data/warc) and its checksum."""
     if not name:
         raise ValueError("warc file needs a name")
+    record = {"name": name, "sha256": sha256, "size": size, "closed_at": utc_now()}
+    if crawl_id:
+        record["crawl_id"] = crawl_id
     with _write_transaction(db):
-        db.table("warc_files").upsert(
-            {"name": name, "sha256": sha256, "size": size, "closed_at": utc_now()},
-            pk="name",
-        )
+        db.table("warc_files").upsert(record, pk="name")

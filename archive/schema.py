@@ -173,3 +173,172 @@ def rebuild_fts(db: Database) -> None:
             f"{NORMALIZE_FUNCTION}(title), {NORMALIZE_FUNCTION}(text) FROM articles"
         )
     logger.info("Rebuilt %s", FTS_TABLE)
+
+
+@migrations()
+def add_capture_evidence(db: Database) -> None:
+    # Evidence (issue 3): revisit records, the exact WARC-Date, the payload's
+    # SHA-256 for citations, where the capture's metadata record is, and which
+    # crawl each WARC file belongs to.
+    captures = db.table("captures")
+    captures.add_column("record_type", str)  # response or revisit
+    captures.add_column("revisit_of", int)  # the original capture of a revisit
+    captures.add_column("warc_date", str)  # WARC-Date of the response/revisit record
+    captures.add_column("payload_sha256", str)  # hex SHA-256 of the HTTP payload as sent
+    captures.add_column("metadata_warc_file", str)
+    captures.add_column("metadata_offset", int)
+    captures.add_column("metadata_length", int)
+    captures.add_column("metadata_record_id", str)
+    db.execute("UPDATE captures SET record_type = 'response' WHERE record_type IS NULL")
+    captures.create_index(["url", "payload_digest"])
+    warc_files = db.table("warc_files")
+    warc_files.add_column("crawl_id", str)
+    warc_files.create_index(["crawl_id"])
+
+
+@migrations()
+def add_versions_runs_and_listings(db: Database) -> None:
+    # Incremental crawls (issue 6): every distinct version of an article, removals
+    # and moves, crawl runs with per-site counts, what sitemaps and feeds listed
+    # (with lastmod), and the HTTP validators of each capture.
+    articles = db.table("articles")
+    for column, kind in (
+        ("version_count", int),  # distinct versions kept in article_versions
+        ("changed_at", str),  # fetch time of the latest version after the first
+        ("title_changed", int),  # 1 once a later version changed the title
+        ("silent_edit", int),  # 1 once the text changed with no new modification date
+        ("removed_at", str),  # first fetch that found it gone (404/410/redirect away)
+        ("removed_reason", str),
+        ("removed_capture_id", int),  # the capture that showed it gone
+        ("moved_to", str),  # the new URL of a moved article
+        ("last_checked", str),  # latest fetch of any kind, 304 and revisits included
+    ):
+        articles.add_column(column, kind)
+    articles.create_index(["status"])
+    captures = db.table("captures")
+    captures.add_column("http_etag", str)
+    captures.add_column("http_last_modified", str)
+    db["article_versions"].create(
+        {
+            "id": int,
+            "article_id": int,
+            "version": int,  # 1, 2, ... per article
+            "capture_id": int,
+            "fetched_at": str,
+            "url": str,
+            "title": str,
+            "text": str,
+            "content_hash": str,
+            "word_count": int,
+            "modified": str,  # the publisher's modification date on that version
+            "change": str,  # new, edited, moved
+            "title_changed": int,
+            "text_changed": int,
+            "silent": int,  # text changed, modification date did not
+            "words_added": int,
+            "words_removed": int,
+            "diff": str,  # unified diff from the previous version, one paragraph per line
+            "moved_from": str,
+            "crawl_run_id": int,
+        },
+        pk="id",
+        not_null=["article_id", "version"],
+        foreign_keys=[("article_id", "articles", "id"), ("capture_id", "captures", "id")],
+    )
+    db["article_versions"].create_index(["article_id", "version"], unique=True)
+    db["article_versions"].create_index(["change"])
+    db["crawl_runs"].create(
+        {
+            "id": int,
+            "crawl_id": str,
+            "started": str,
+            "ended": str,
+            "status": str,  # running, or Scrapy's finish reason
+            "mode": str,  # incremental or full
+            "trigger": str,  # cli or schedule
+            "sites": str,  # JSON list
+            "now": str,  # the reference time of the re-visit policy
+            "requests": int,
+            "pages": int,
+            "new": int,
+            "changed": int,
+            "unchanged": int,
+            "removed": int,
+            "moved": int,
+            "errors": int,
+            "stats": str,  # JSON: selected Scrapy stats
+        },
+        pk="id",
+    )
+    db["crawl_runs"].create_index(["started"])
+    db["crawl_run_sites"].create(
+        {
+            "run_id": int,
+            "site": str,
+            "requests": int,
+            "pages": int,
+            "new": int,
+            "changed": int,
+            "unchanged": int,
+            "not_modified": int,
+            "revisits": int,
+            "removed": int,
+            "moved": int,
+            "skipped": int,
+            "errors": int,
+            "errors_by_kind": str,  # JSON {kind: count}
+        },
+        pk=("run_id", "site"),
+        foreign_keys=[("run_id", "crawl_runs", "id"), ("site", "sites", "name")],
+    )
+    db["listings"].create(
+        {
+            "url": str,
+            "site": str,
+            "source": str,  # sitemap (a urlset entry), sitemapindex or feed
+            "listed_in": str,  # the sitemap or feed URL
+            "lastmod": str,  # as last fetched (UTC ISO 8601 when parseable)
+            "first_listed": str,
+            "last_listed": str,
+        },
+        pk="url",
+    )
+    db["listings"].create_index(["site", "source", "last_listed"])
+    db["listings"].create_index(["listed_in"])
+    # Archives from before this migration: each article's current text is version 1
+    db.execute(
+        """INSERT INTO article_versions (article_id, version, capture_id, fetched_at, url, title,
+               text, content_hash, word_count, modified, change, title_changed, text_changed, silent)
+           SELECT id, 1, capture_id, coalesce(last_seen, first_seen), url, title, text, content_hash,
+               word_count, modified, 'new', 0, 0, 0 FROM articles"""
+    )
+    db.execute("UPDATE articles SET version_count = 1, title_changed = 0, silent_edit = 0")
+
+
+@migrations()
+def add_failures(db: Database) -> None:
+    # The hostile web (issue 7): why a URL was not archived normally, one row per
+    # (url, reason) with how often and when it happened (archive/failures.py).
+    db["failures"].create(
+        {
+            "id": int,
+            "url": str,
+            "site": str,
+            "reason": str,  # e.g. timeout, decompression_bomb, soft_404 (docs/failures.md)
+            "category": str,  # fetch, http, content, trap, policy, transient, archive
+            "detail": str,  # what exactly happened, for a person to read
+            "status": int,  # HTTP status when there was a response
+            "first_seen": str,  # ISO 8601 UTC
+            "last_seen": str,
+            "count": int,  # times recorded (across crawls)
+            "crawl_id": str,  # the crawl that recorded it last
+        },
+        pk="id",
+        not_null=["url", "reason"],
+    )
+    failures = db.table("failures")
+    failures.create_index(["url", "reason"], unique=True)
+    failures.create_index(["site", "reason"])
+    failures.create_index(["reason"])
+    failures.create_index(["category"])
+    failures.create_index(["crawl_id"])

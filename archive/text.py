@@ -159,8 +159,12 @@ def clitic_forms(word: str) -> list[str]:
     """All spellings of a normalised word with its possible proclitics, word first.
 
     ``حسكه`` and ``الحسكه`` both give ``حسكه, وحسكه, ... الحسكه, والحسكه, بالحسكه,
-    للحسكه ...`` (24 forms). Non-Arabic and short words come back alone.
+    للحسكه ...`` (24 forms). A number also matches with و/ف/ب/ك/ل attached
+    (``8500`` → ``ب8500``, written بـ٨٥٠٠ in the text). Other non-Arabic words and
+    short words come back alone.
     """
+    if word.isascii() and word.isdigit():
+        return [word] + [p + word for p in _INDEFINITE if p]
     stem = light_stem(word)
     if not _ARABIC_WORD.fullmatch(stem) or len(stem) < MIN_STEM:
         return [word]

@@ -8,6 +8,8 @@ at most the exchange being written.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
 import logging
 import os
@@ -57,9 +59,59 @@ class WrittenExchange:
     request_record_id: str
     payload_digest: str
     fetched_at: str
+    # Evidence (issue 3): "response", or "revisit" for an unchanged re-fetch
+    # written as a revisit record; the exact WARC-Date; SHA-256 of the payload
+    # (hex); for a revisit, the original capture (see RevisitTarget.to_dict).
+    record_type: str = "response"
+    warc_date: str = ""
+    payload_sha256: str = ""
+    revisit_of: dict | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class RevisitTarget:
+    """The earlier capture an unchanged re-fetch points at (identical payload digest)."""
+
+    record_id: str  # WARC-Record-ID of the original response record
+    target_uri: str  # its WARC-Target-URI
+    warc_date: str  # its WARC-Date
+    payload_digest: str
+    capture_id: int | None = None
+    warc_file: str | None = None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class WrittenRecord:
+    """Where a single record landed."""
+
+    warc_file: str
+    offset: int
+    length: int
+    record_id: str
+
+
+def payload_digest(body: bytes) -> str:
+    """``sha1:BASE32``, the form warcio writes in WARC-Payload-Digest."""
+    return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
+
+
+def software_version() -> str:
+    """``arshif/X (Scrapy/Y warcio/Z)`` for the warcinfo ``software`` field."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    parts = []
+    for name in ("arshif", "scrapy", "warcio"):
+        try:
+            parts.append(f"{name}/{version(name)}")
+        except PackageNotFoundError:
+            parts.append(name)
+    return f"{parts[0]} ({' '.join(parts[1:])})"
 
 
 def status_line(status: int) -> str:
@@ -72,6 +124,16 @@ def status_line(status: int) -> str:
 def request_target(url: str) -> str:
     parts = urlsplit(url)
     return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
+def _block_payload_digest(record) -> str:
+    stream = record.raw_stream
+    position = stream.tell()
+    digest = hashlib.sha1()
+    for chunk in iter(lambda: stream.read(1 << 16), b""):
+        digest.update(chunk)
+    stream.seek(position)
+    return "sha1:" + base64.b32encode(digest.digest()).decode("ascii")
 
 
 class WarcFileWriter:
@@ -102,9 +164,14 @@ class WarcFileWriter:
         self._path = self.directory / name
         self._fh = open(self._path, "xb")
         self._writer = WARCWriter(self._fh, gzip=True, warc_version="1.1")
-        info = {"software": "arshif", "format": "WARC File Format 1.1",
+        info = {"software": software_version(), "format": "WARC File Format 1.1",
+                "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
                 "hostname": socket.gethostname(), **self.warcinfo}
-        self._write(self._writer.create_warcinfo_record(name, info))
+        warcinfo = self._writer.create_warcinfo_record(name, info)
+        # warcio leaves WARC-Payload-Digest off warcinfo records; the block has no
+        # HTTP headers, so its payload is the whole block.
+        warcinfo.rec_headers.add_header("WARC-Payload-Digest", _block_payload_digest(warcinfo))
+        self._write(warcinfo)
         self._fh.flush()
         logger.info("Opened WARC file %s", self._path)
 
@@ -121,11 +188,19 @@ class WarcFileWriter:
         if self._fh is None:
             self._open()
 
-    def write_exchange(self, exchange: Exchange) -> WrittenExchange:
-        """Write the response then the request record (warcio's pair order)."""
+    def write_exchange(self, exchange: Exchange, revisit: RevisitTarget | None = None) -> WrittenExchange:
+        """Write the response then the request record (warcio's pair order).
+
+        With ``revisit`` (an earlier capture with the same payload digest) the
+        response becomes a ``revisit`` record (profile identical-payload-digest:
+        the HTTP headers, no body) pointing at it.
+        """
         self._ensure_open()
         warc_date = datetime_to_iso_date(exchange.fetched_at.replace(tzinfo=None), use_micros=True)
-        response = self._response_record(exchange, warc_date)
+        if revisit is not None:
+            response = self._revisit_record(exchange, warc_date, revisit)
+        else:
+            response = self._response_record(exchange, warc_date)
         request = self._request_record(exchange, warc_date)
         record_id = response.rec_headers.get_header("WARC-Record-ID")
         request.rec_headers.add_header("WARC-Concurrent-To", record_id)
@@ -137,9 +212,12 @@ class WarcFileWriter:
             request_record_id=request.rec_headers.get_header("WARC-Record-ID"),
             payload_digest=response.rec_headers.get_header("WARC-Payload-Digest"),
             fetched_at=exchange.fetched_at.astimezone(timezone.utc).isoformat(timespec="seconds"),
+            record_type=response.rec_type, warc_date=warc_date,
+            payload_sha256=hashlib.sha256(exchange.body).hexdigest(),
+            revisit_of=revisit.to_dict() if revisit is not None else None,
         )
 
-    def write_metadata(self, url: str, concurrent_to: str, fields: dict[str, object]) -> None:
+    def write_metadata(self, url: str, concurrent_to: str, fields: dict[str, object]) -> WrittenRecord:
         """A ``metadata`` record (``application/warc-fields``) beside a response."""
         self._ensure_open()
         lines = []
@@ -153,8 +231,9 @@ class WarcFileWriter:
             warc_content_type="application/warc-fields",
             warc_headers_dict={"WARC-Concurrent-To": concurrent_to},
         )
-        self._write(record)
+        offset, length = self._write(record)
         self._fh.flush()
+        return WrittenRecord(self._path.name, offset, length, record.rec_headers.get_header("WARC-Record-ID"))
 
     def _response_record(self, exchange: Exchange, warc_date: str):
         headers = [
@@ -169,6 +248,22 @@ class WarcFileWriter:
             exchange.url, "response", payload=io.BytesIO(exchange.body), length=len(exchange.body),
             http_headers=http_headers, warc_headers_dict=warc_headers,
         )
+
+    def _revisit_record(self, exchange: Exchange, warc_date: str, revisit: RevisitTarget):
+        headers = [
+            (RENAMED_HEADERS.get(name.lower(), name), value)
+            for name, value in exchange.response_headers
+        ]
+        http_headers = StatusAndHeaders(status_line(exchange.status), headers, protocol=exchange.protocol)
+        warc_headers = {"WARC-Date": warc_date, "WARC-Refers-To": revisit.record_id}
+        if exchange.ip_address:
+            warc_headers["WARC-IP-Address"] = exchange.ip_address
+        record = self._writer.create_revisit_record(
+            exchange.url, revisit.payload_digest, revisit.target_uri, revisit.warc_date,
+            http_headers=http_headers, warc_headers_dict=warc_headers,
+        )
+        # The block is the HTTP header block alone; warcio computes its digest at write
+        return record
 
     def _request_record(self, exchange: Exchange, warc_date: str):
         headers = list(exchange.request_headers)

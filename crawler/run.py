@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -26,6 +26,8 @@ class CrawlSummary:
     warc_files: int
     errors: int
     elapsed_seconds: float
+    package_lines: list[str] = field(default_factory=list)  # CDXJ/WACZ built after the crawl
+    failures: int = 0  # rows written to the failures table (docs/failures.md)
 
     @property
     def pages_per_second(self) -> float:
@@ -39,6 +41,8 @@ class CrawlSummary:
             f"  captures recorded   {self.captures_written:>10,}",
             f"  WARC data           {self.warc_bytes / 1e6:>10.2f} MB in {self.warc_files} file(s)",
             f"  errors              {self.errors:>10,}",
+            f"  failures recorded   {self.failures:>10,}  (table failures)",
+            *self.package_lines,
         ]
 
 
@@ -69,15 +73,28 @@ def count_articles(data_dir: str | Path) -> int:
 
 
 def run_crawl(sites: list[str], data_dir: str | Path, config: str | Path,
-              overrides: dict | None = None) -> CrawlSummary:
-    """Crawl ``sites`` (all configured ones when empty); blocks until the crawl ends."""
+              overrides: dict | None = None, resume: bool = False) -> CrawlSummary:
+    """Crawl ``sites`` (all configured ones when empty); blocks until the crawl ends.
+
+    The job's frontier is journalled in ``DATA/jobs/<site-set>`` (crawler/jobs.py);
+    ``resume`` continues an unfinished job there instead of starting afresh.
+    """
     from scrapy.crawler import CrawlerProcess
 
+    from crawler.jobs import job_dir_for
+
+    overrides = dict(overrides or {})
+    overrides.setdefault("ARSHIF_JOB_DIR", str(job_dir_for(data_dir, sites)))
+    if resume:
+        overrides["ARSHIF_RESUME"] = True
     settings = project_settings(data_dir, config, overrides)
     process = CrawlerProcess(settings)
     crawler = process.create_crawler("news")
     process.crawl(crawler, site=",".join(sites))
     process.start()
+    from archive.wacz_package import package_after_crawl
+
+    package_lines = package_after_crawl(crawler.settings, data_dir, crawler.stats)
     stats = crawler.stats.get_stats()
     elapsed = (stats.get("elapsed_time_seconds") or 0.0)
     errors = sum(v for k, v in stats.items() if k.startswith(("arshif/fetch_error/", "spider_exceptions/")))
@@ -91,4 +108,6 @@ def run_crawl(sites: list[str], data_dir: str | Path, config: str | Path,
         warc_files=stats.get("warc/files", 0),
         errors=errors + stats.get("log_count/ERROR", 0),
         elapsed_seconds=elapsed,
+        package_lines=package_lines,
+        failures=sum(v for k, v in stats.items() if k.startswith("arshif/failure/")),
     )

@@ -28,6 +28,8 @@ SITE_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 KNOWN_KEYS = {
     "name", "title", "base_url", "allowed_domains", "feeds", "sitemaps",
     "article_pattern", "language", "verified", "notes",
+    # incremental crawls and the scheduler (crawler/incremental.py, archive/schedule.py)
+    "schedule", "cron", "revisit_days", "revisit_depth",
 }
 
 
@@ -47,6 +49,10 @@ class Site:
     language: str = "ar"
     verified: bool = True
     notes: str = ""
+    schedule: str | None = None  # "every 6h", "30m", "1d"... (arshif schedule)
+    cron: str | None = None  # or a 5-field cron expression, "0 */6 * * *"
+    revisit_days: float | None = None  # overrides ARSHIF_REVISIT_DAYS for this site
+    revisit_depth: int | None = None  # overrides ARSHIF_REVISIT_DEPTH for this site
     _article_re: re.Pattern[str] | None = field(default=None, repr=False, compare=False)
 
     def in_scope(self, url: str) -> bool:
@@ -64,6 +70,15 @@ class Site:
         data = asdict(self)
         data.pop("_article_re")
         return data
+
+
+def _optional(entry: dict, key: str, kind, where: str):
+    value = entry.get(key)
+    if value is not None and (not isinstance(value, kind) or isinstance(value, bool)):
+        raise SiteConfigError(f"{where}: '{key}' has the wrong type ({type(value).__name__})")
+    if isinstance(value, (int, float)) and value < 0:
+        raise SiteConfigError(f"{where}: '{key}' must not be negative")
+    return value
 
 
 def site_from_dict(entry: dict, where: str) -> Site:
@@ -97,6 +112,10 @@ def site_from_dict(entry: dict, where: str) -> Site:
         language=entry.get("language", "ar"),
         verified=entry.get("verified", True),
         notes=entry.get("notes", ""),
+        schedule=_optional(entry, "schedule", str, where),
+        cron=_optional(entry, "cron", str, where),
+        revisit_days=_optional(entry, "revisit_days", (int, float), where),
+        revisit_depth=_optional(entry, "revisit_depth", int, where),
         _article_re=compiled,
     )
 

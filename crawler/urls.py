@@ -17,14 +17,30 @@ TRACKING_PARAM_RE = re.compile(
 )
 
 
+# Session ids make every visit a new set of URLs (issue 7); replytocom is WordPress's
+# one-URL-per-comment trap. "sid" is also a section id on many Arabic CMSs: only a long
+# mixed letters-and-digits token counts as a session there.
+SESSION_PARAM_RE = re.compile(
+    r"^(phpsessid|jsessionid|aspsessionid\w*|sessionid|session_id|sessid|oscsid|zenid|cfid|cftoken"
+    r"|replytocom)$",
+    re.IGNORECASE,
+)
+_SESSION_TOKEN_RE = re.compile(r"^(?=.*\d)(?=.*[A-Za-z])[0-9A-Za-z]{16,}$")
+_PATH_SESSION_RE = re.compile(r";(jsessionid|phpsessid|sid)=[^/?#;]*", re.IGNORECASE)
+
+
+def is_session_param(key: str, value: str) -> bool:
+    return bool(SESSION_PARAM_RE.match(key)) or (key.lower() == "sid" and bool(_SESSION_TOKEN_RE.match(value)))
+
+
 def canonicalize_url(url: str) -> str:
-    """Drop tracking parameters and the fragment; lower-case scheme and host."""
+    """Drop tracking parameters, session ids and the fragment; lower-case scheme and host."""
     parts = urlsplit(url.strip())
     query = [
         (key, value)
         for key, value in parse_qsl(parts.query, keep_blank_values=True)
-        if not TRACKING_PARAM_RE.match(key)
+        if not TRACKING_PARAM_RE.match(key) and not is_session_param(key, value)
     ]
     netloc = parts.netloc.lower()
-    path = parts.path or "/"
+    path = _PATH_SESSION_RE.sub("", parts.path) or "/"
     return urlunsplit((parts.scheme.lower(), netloc, path, urlencode(query), ""))

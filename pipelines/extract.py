@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from scrapy import signals
 
+from crawler.incremental import payload_unchanged
 from pipelines.extraction import extract_article
 
 if TYPE_CHECKING:
@@ -70,6 +71,10 @@ class ExtractPipeline:
 
     async def process_item(self, item: PageItem) -> PageItem:
         if item.kind != "page" or item.status != 200:
+            return item
+        if payload_unchanged(self.crawler, item):
+            # byte-identical to the page's last capture: its extraction is in the archive
+            self.stats.inc_value("extract/skipped_unchanged")
             return item
         fetched_at = datetime.fromisoformat(item.warc["fetched_at"]) if item.warc else datetime.now(timezone.utc)
         loop = asyncio.get_running_loop()

@@ -49,6 +49,14 @@ def capture_record(item: PageItem) -> dict:
         "warc_length": warc.get("length"), "warc_record_id": warc.get("record_id"),
         "request_record_id": warc.get("request_record_id"),
         "payload_digest": warc.get("payload_digest"), "fetched_at": warc.get("fetched_at"),
+        # evidence (issue 3): revisits, exact WARC-Date, payload SHA-256, metadata record
+        "record_type": warc.get("record_type"), "warc_date": warc.get("warc_date"),
+        "revisit_of": (warc.get("revisit_of") or {}).get("capture_id"),
+        "payload_sha256": warc.get("payload_sha256"),
+        "metadata_warc_file": warc.get("metadata_warc_file"),
+        "metadata_offset": warc.get("metadata_offset"),
+        "metadata_length": warc.get("metadata_length"),
+        "metadata_record_id": warc.get("metadata_record_id"),
     }
 
 

@@ -27,8 +27,21 @@ def serving_line(farm: Farm) -> str:
     return f"arshif farm: serving {farm.article_count} articles on port {farm.port}: {urls}"
 
 
-def serve_command(port: int = DEFAULT_PORT, articles: int | None = None) -> None:
-    """Serve until Ctrl-C or SIGTERM; print the serving line once all hosts listen."""
+def serve_command(port: int = DEFAULT_PORT, articles: int | None = None, day: int = 0,
+                  hostile: bool = False, switches: tuple[str, ...] = ()) -> None:
+    """Serve until Ctrl-C or SIGTERM; print the serving line once all hosts listen.
+
+    `day` > 0 serves the farm that many days on (samples/timeline.py). `hostile` adds
+    the hostile publisher on 127.0.0.14 with fault `switches` ("NAME=VALUE",
+    samples/sites/hostile.py)."""
+    parsed = None
+    if hostile:
+        from samples.sites.hostile import Switches
+
+        try:
+            parsed = Switches.parse(switches)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--switch") from None
 
     def ready(farm: Farm) -> None:
         click.echo(serving_line(farm))
@@ -43,7 +56,7 @@ def serve_command(port: int = DEFAULT_PORT, articles: int | None = None) -> None
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.add_signal_handler(signum, task.cancel)
         with contextlib.suppress(asyncio.CancelledError):
-            await serve(port, articles, ready=ready)
+            await serve(port, articles, ready=ready, day=day, hostile=hostile, switches=parsed)
 
     try:
         asyncio.run(main())

@@ -12,11 +12,17 @@ def _toml(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def sites_config(port: int = DEFAULT_PORT) -> str:
+def sites_config(port: int = DEFAULT_PORT, hostile: bool = False) -> str:
     """`[[site]]` tables for the three farm publishers; feeds, sitemaps and
-    article_pattern appear only where the publisher has them."""
+    article_pattern appear only where the publisher has them. `hostile` adds the
+    opt-in hostile publisher (samples/sites/hostile.py)."""
     lines = [f"# arshif sample farm (samples/) on port {port}"]
-    for pub in PUBLISHERS:
+    publishers = list(PUBLISHERS)
+    if hostile:
+        from samples.sites.hostile import HOSTILE
+
+        publishers.append(HOSTILE)
+    for pub in publishers:
         base = pub.base_url(port)
         lines += [
             "",

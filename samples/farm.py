@@ -113,7 +113,12 @@ class Farm:
                 digest.update(page.gz_body or b"")
         return digest.hexdigest()
 
+    # the opt-in hostile publisher on 127.0.0.14 (samples/sites/hostile.py), set by serve()
+    hostile = None
+
     def handler(self, host: str) -> Callable[[web.BaseRequest], object]:
+        if self.hostile is not None and host == self.hostile.publisher.host:
+            return self.hostile.handle
         site, counts = self._by_host[host], self.request_counts
 
         async def handle(request: web.BaseRequest) -> web.StreamResponse:
@@ -124,11 +129,16 @@ class Farm:
         return handle
 
 
-def build_farm(articles: int | None = None, port: int = DEFAULT_PORT) -> Farm:
+def build_farm(articles: int | None = None, port: int = DEFAULT_PORT, day: int = 0) -> Farm:
     """Render every page of the farm for `articles` in all (None: 25/20/20).
 
     `port` goes into absolute URLs (canonical links, feeds, sitemaps, redirects).
+    `day` > 0 renders the farm as it is that many days later (samples/timeline.py).
     """
+    if day:
+        from samples.timeline import build_timeline_farm
+
+        return build_timeline_farm(day, port, articles)
     counts = split_articles(articles)
     sites = []
     for publisher in PUBLISHERS:
@@ -138,17 +148,17 @@ def build_farm(articles: int | None = None, port: int = DEFAULT_PORT) -> Farm:
     return Farm(port, sites)
 
 
-def bind_sockets(port: int, attempts: int = 50) -> list[socket.socket]:
-    """Listening sockets for every publisher host on one port (0: a free one)."""
+def bind_sockets(port: int, attempts: int = 50, hosts: list[str] | None = None) -> list[socket.socket]:
+    """Listening sockets for every publisher host (or `hosts`) on one port (0: a free one)."""
     for _ in range(attempts):
         socks: list[socket.socket] = []
         chosen = port
         try:
-            for publisher in PUBLISHERS:
+            for host in hosts or [p.host for p in PUBLISHERS]:
                 sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
                 socks.append(sock)
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                sock.bind((publisher.host, chosen))
+                sock.bind((host, chosen))
                 chosen = sock.getsockname()[1]
                 sock.listen(1024)
                 sock.setblocking(False)
@@ -168,6 +178,9 @@ async def serve(
     ready: Callable[[Farm], object] | None = None,
     *,
     farm: Farm | None = None,
+    day: int = 0,
+    hostile: bool = False,
+    switches=None,
 ) -> None:
     """Serve the farm until cancelled; `ready(farm)` runs once every host listens.
 
@@ -175,15 +188,24 @@ async def serve(
     first and baked into the pages' absolute URLs. A prebuilt `farm` is used when its
     port matches the bound one.
     """
-    socks = bind_sockets(port)
+    hosts = [p.host for p in PUBLISHERS]
+    if hostile:  # opt-in 4th publisher (samples/sites/hostile.py)
+        from samples.sites.hostile import HOST as HOSTILE_HOST
+
+        hosts.append(HOSTILE_HOST)
+    socks = bind_sockets(port, hosts=hosts)
     bound = socks[0].getsockname()[1]
     servers: list[tuple[asyncio.AbstractServer, web.Server]] = []
     try:
         if farm is None or farm.port != bound:
-            farm = build_farm(articles, port=bound)
+            farm = build_farm(articles, port=bound, day=day)
+        if hostile:
+            from samples.sites.hostile import HostileSite
+
+            farm.hostile = HostileSite(bound, switches)
         loop = asyncio.get_running_loop()
-        for publisher, sock in zip(PUBLISHERS, socks):
-            low_level = web.Server(farm.handler(publisher.host), access_log=None)
+        for host, sock in zip(hosts, socks):
+            low_level = web.Server(farm.handler(host), access_log=None)
             servers.append((await loop.create_server(low_level, sock=sock), low_level))
         logger.info("farm serving %d articles on port %d", farm.article_count, bound)
         if ready is not None:
@@ -202,9 +224,11 @@ async def serve(
 class FarmThread(threading.Thread):
     """The farm served from a background thread with its own event loop (for tests)."""
 
-    def __init__(self, port: int = 0, articles: int | None = None) -> None:
+    def __init__(self, port: int = 0, articles: int | None = None, *, hostile: bool = False,
+                 switches=None) -> None:
         super().__init__(name="arshif-farm", daemon=True)
         self._port, self._articles = port, articles
+        self._hostile, self._switches = hostile, switches
         self._ready = threading.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task | None = None
@@ -217,7 +241,8 @@ class FarmThread(threading.Thread):
     async def _main(self) -> None:
         self._loop, self._task = asyncio.get_running_loop(), asyncio.current_task()
         try:
-            await serve(self._port, self._articles, ready=self._on_ready)
+            await serve(self._port, self._articles, ready=self._on_ready, hostile=self._hostile,
+                        switches=self._switches)
         except asyncio.CancelledError:
             pass
         except BaseException as exc:  # handed to the starting thread
@@ -242,9 +267,12 @@ class FarmThread(threading.Thread):
 
 
 @contextlib.contextmanager
-def running_farm(port: int = 0, articles: int | None = None) -> Iterator[Farm]:
-    """`with running_farm() as farm:` serves the farm; `farm.port` is the bound port."""
-    thread = FarmThread(port, articles)
+def running_farm(port: int = 0, articles: int | None = None, *, hostile: bool = False,
+                 switches=None) -> Iterator[Farm]:
+    """`with running_farm() as farm:` serves the farm; `farm.port` is the bound port.
+
+    `hostile=True` adds the hostile publisher (`farm.hostile`, samples/sites/hostile.py)."""
+    thread = FarmThread(port, articles, hostile=hostile, switches=switches)
     try:
         yield thread.start_serving()
     finally:

@@ -68,12 +68,13 @@ def test_open_archive_creates_schema(db, db_path):
     assert {"sites", "articles", "captures", "warc_files", "articles_fts"} <= set(
         db.table_names()
     )
-    assert set(db["articles"].columns_dict) == {
+    # later migrations add columns (versions, evidence): the backbone's must all be there
+    assert set(db["articles"].columns_dict) >= {
         "id", "url", "canonical_url", "site", "title", "author", "source", "published",
         "modified", "section", "tags", "image", "language", "text", "word_count",
         "content_hash", "first_seen", "last_seen", "capture_id", "status",
     }  # fmt: skip
-    assert set(db["captures"].columns_dict) == {
+    assert set(db["captures"].columns_dict) >= {
         "id", "url", "site", "warc_file", "warc_offset", "warc_length", "warc_record_id",
         "request_record_id", "status", "content_type", "fetched_at", "payload_digest",
         "article_id", "kind", "via", "referrer",
@@ -251,5 +252,5 @@ def test_two_processes_creating_the_archive_at_once(db_path):
         thread.join()
     assert errors == []
     db = open_archive(db_path)
-    assert migrations.pending(db) == [] and len(migrations.applied(db)) == 3
+    assert migrations.pending(db) == [] and len(migrations.applied(db)) >= 3
     db.close()

@@ -121,6 +121,21 @@ def _strict_utf8(body: bytes) -> str | None:
         return None
 
 
+def _cp1256_fallback(exc: UnicodeDecodeError) -> tuple[str, int]:
+    # A run that is not UTF-8 inside a UTF-8 page is, on Arabic sites, nearly always
+    # windows-1256 pasted from an older page or template (issue 7: mixed encodings).
+    return exc.object[exc.start:exc.end].decode("cp1256", errors="replace"), exc.end
+
+
+codecs.register_error("arshif-cp1256", _cp1256_fallback)
+MIXED = "utf-8+windows-1256"  # the label decode_html returns for such pages
+
+
+def _mixed(body: bytes) -> str:
+    """UTF-8 where the bytes are UTF-8, windows-1256 for the runs that are not."""
+    return body.decode("utf-8", errors="arshif-cp1256")
+
+
 def _detect(body: bytes) -> str | None:
     """charset-normalizer's best guess, if the package is available."""
     try:
@@ -158,6 +173,9 @@ def _decode(body: bytes, header_charset: str | None) -> tuple[str, str]:
                 scored.append((result[1], -order, codec, result[0]))
         if utf8_text is not None:
             scored.append((_arabic_score(utf8_text), -len(candidates), "utf-8", utf8_text))
+        elif "utf-8" in candidates:
+            mixed = _mixed(body)
+            scored.append((_arabic_score(mixed), -len(candidates) - 1, MIXED, mixed))
         if scored:
             _score, _order, codec, text = max(scored)
             if len(scored) > 1:
@@ -169,6 +187,9 @@ def _decode(body: bytes, header_charset: str | None) -> tuple[str, str]:
     # Undeclared and not UTF-8: in this project windows-1256 is the usual case.
     result = _try(body, "cp1256")
     if result is not None and result[1] > 0 and body.count(b" ") and result[0].count("ال") >= 3:
+        mixed = _mixed(body)
+        if _arabic_score(mixed) > result[1]:  # mostly UTF-8 with windows-1256 runs
+            return mixed, MIXED
         return result[0], "cp1256"
     detected = _detect(body)
     if detected:

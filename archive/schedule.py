@@ -1,0 +1,434 @@
+"""``arshif schedule``: crawl each site on its own interval, unattended.
+
+Each ``[[site]]`` may say when it is crawled:
+
+    schedule = "every 6h"        # a period: s, m, h, d (combinable: "1h30m"); "off" never
+    cron = "0 */6 * * *"         # or a 5-field cron expression, read in UTC
+
+Sites with neither use ``--every`` (default 6h). A period counts from the start of the
+site's last run (kept in ``DATA/logs/schedule-state.json``, so a restarted scheduler
+does not re-crawl everything at once); a cron site that missed a slot while the
+scheduler was down runs once on start. Every crawl is its own process (``arshif crawl
+SITE``, so a crash or a leak cannot take the scheduler down), at most one per site at a
+time and at most ``--jobs`` at once; its output goes to ``DATA/logs/crawl-SITE-TIME.log``
+and the scheduler's own log to ``DATA/logs/schedule.log``. A failed crawl is logged and
+the site is tried again at its next slot. SIGINT/SIGTERM stop the scheduler: running
+crawls get SIGINT (Scrapy closes them cleanly) and ``--grace`` seconds to finish.
+
+Cron expressions: minute hour day-of-month month day-of-week, each ``*``, a number, a
+range ``a-b``, a step ``*/n`` or ``a-b/n``, or a comma list of those; month and weekday
+names (jan, mon...) and the macros @hourly, @daily, @midnight, @weekly, @monthly,
+@yearly. When both day fields are restricted, either matching is enough (as in cron).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from crawler.sites import Site, load_sites, select_sites
+
+logger = logging.getLogger("arshif.schedule")
+
+DEFAULT_EVERY = "6h"
+STATE_FILE = "schedule-state.json"
+UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+PERIOD_RE = re.compile(r"(\d+(?:\.\d+)?)\s*([smhdw])")
+MACROS = {
+    "@hourly": "0 * * * *", "@daily": "0 0 * * *", "@midnight": "0 0 * * *",
+    "@weekly": "0 0 * * 0", "@monthly": "0 0 1 * *", "@yearly": "0 0 1 1 *", "@annually": "0 0 1 1 *",
+}
+MONTHS = {m: i for i, m in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
+WEEKDAYS = {d: i for i, d in enumerate(("sun", "mon", "tue", "wed", "thu", "fri", "sat"))}
+
+
+class ScheduleError(ValueError):
+    """A schedule or cron expression that cannot be used."""
+
+
+def parse_period(text: str) -> float:
+    """Seconds in "every 6h", "6h", "1h30m", "90s", "1d"."""
+    spec = text.strip().lower().removeprefix("every").strip()
+    parts = PERIOD_RE.findall(spec)
+    if not parts or PERIOD_RE.sub("", spec).strip():
+        raise ScheduleError(f"not a period: {text!r} (use e.g. 'every 6h', '30m', '1h30m', '1d')")
+    seconds = sum(float(n) * UNITS[unit] for n, unit in parts)
+    if seconds <= 0:
+        raise ScheduleError(f"period must be positive: {text!r}")
+    return seconds
+
+
+def _cron_field(text: str, low: int, high: int, names: dict[str, int] | None = None) -> frozenset[int]:
+    values: set[int] = set()
+    for part in text.lower().split(","):
+        base, _, step_text = part.partition("/")
+        step = int(step_text) if step_text else 1
+        if step < 1:
+            raise ScheduleError(f"bad step in {text!r}")
+        if base == "*":
+            start, end = low, high
+        else:
+            first, _, last = base.partition("-")
+
+            def number(token: str) -> int:
+                if names and token in names:
+                    return names[token]
+                if not token.isdigit():
+                    raise ScheduleError(f"bad cron value {token!r} in {text!r}")
+                return int(token)
+
+            start = number(first)
+            end = number(last) if last else (high if step_text else start)
+        if not (low <= start <= high and low <= end <= high) or start > end:
+            raise ScheduleError(f"cron value out of range {low}-{high}: {text!r}")
+        values.update(range(start, end + 1, step))
+    return frozenset(values)
+
+
+@dataclass(frozen=True)
+class Cron:
+    expression: str
+    minutes: frozenset[int]
+    hours: frozenset[int]
+    days: frozenset[int]
+    months: frozenset[int]
+    weekdays: frozenset[int]  # 0 = Sunday
+    any_day: bool
+    any_weekday: bool
+
+    @classmethod
+    def parse(cls, expression: str) -> Cron:
+        text = MACROS.get(expression.strip().lower(), expression.strip())
+        fields = text.split()
+        if len(fields) != 5:
+            raise ScheduleError(f"a cron expression has 5 fields (minute hour day month weekday): {expression!r}")
+        minute, hour, day, month, weekday = fields
+        return cls(
+            expression, _cron_field(minute, 0, 59), _cron_field(hour, 0, 23), _cron_field(day, 1, 31),
+            _cron_field(month, 1, 12, MONTHS),
+            frozenset(0 if v == 7 else v for v in _cron_field(weekday, 0, 7, WEEKDAYS)),  # 7 is Sunday too
+            day == "*", weekday == "*",
+        )
+
+    def matches(self, moment: datetime) -> bool:
+        return (moment.minute in self.minutes and moment.hour in self.hours
+                and moment.month in self.months and self._day_ok(moment))
+
+    def next_after(self, moment: datetime) -> datetime:
+        """The first matching minute strictly after ``moment`` (UTC)."""
+        candidate = moment.astimezone(UTC).replace(second=0, microsecond=0) + timedelta(minutes=1)
+        limit = candidate + timedelta(days=366 * 5)
+        while candidate < limit:
+            if candidate.month not in self.months:
+                candidate = (candidate.replace(day=1, hour=0, minute=0) + timedelta(days=32)).replace(day=1)
+                continue
+            if not self._day_ok(candidate):
+                candidate = candidate.replace(hour=0, minute=0) + timedelta(days=1)
+                continue
+            if candidate.hour not in self.hours:
+                candidate = candidate.replace(minute=0) + timedelta(hours=1)
+                continue
+            if self.matches(candidate):
+                return candidate
+            candidate += timedelta(minutes=1)
+        raise ScheduleError(f"cron expression never matches: {self.expression!r}")
+
+    def _day_ok(self, moment: datetime) -> bool:
+        day_ok = moment.day in self.days
+        weekday_ok = (moment.weekday() + 1) % 7 in self.weekdays
+        if self.any_day or self.any_weekday:
+            return day_ok and weekday_ok
+        return day_ok or weekday_ok
+
+    def previous_before(self, moment: datetime, horizon: timedelta = timedelta(days=40)) -> datetime | None:
+        """The last matching minute at or before ``moment`` within ``horizon``."""
+        candidate = moment.astimezone(UTC).replace(second=0, microsecond=0)
+        start = candidate - horizon
+        while candidate >= start:
+            if self.matches(candidate):
+                return candidate
+            candidate -= timedelta(minutes=1)
+        return None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """When one site is crawled: every ``period`` seconds, or on a cron expression."""
+
+    site: str
+    period: float | None = None
+    cron: Cron | None = None
+
+    def describe(self) -> str:
+        return f"cron '{self.cron.expression}' (UTC)" if self.cron else f"every {self.period:g} s"
+
+
+def plan_for(site: Site, default_every: str = DEFAULT_EVERY) -> Plan | None:
+    """The site's plan; None when its schedule is "off"."""
+    if site.cron and site.schedule:
+        raise ScheduleError(f"site {site.name}: give either schedule or cron, not both")
+    if site.cron:
+        return Plan(site.name, cron=Cron.parse(site.cron))
+    spec = site.schedule or default_every
+    if spec.strip().lower() in ("off", "never", "manual"):
+        return None
+    return Plan(site.name, period=parse_period(spec))
+
+
+def load_plans(config: str | Path, names: list[str] | tuple[str, ...] = (),
+               default_every: str = DEFAULT_EVERY) -> list[Plan]:
+    plans = []
+    for site in select_sites(load_sites(config), list(names)):
+        try:
+            plan = plan_for(site, default_every)
+        except ScheduleError as exc:
+            raise ScheduleError(f"{config}: site {site.name}: {exc}") from None
+        if plan is not None:
+            plans.append(plan)
+    return plans
+
+
+@dataclass
+class Job:
+    site: str
+    process: subprocess.Popen
+    log_path: Path
+    started: datetime
+    log_file: object = None
+
+
+@dataclass
+class SiteState:
+    last_start: str | None = None
+    last_end: str | None = None
+    last_exit: int | None = None
+    runs: int = 0
+    failures: int = 0
+    next_run: str | None = None
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _parse(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+@dataclass
+class Scheduler:
+    config: Path
+    data_dir: Path
+    plans: list[Plan]
+    jobs: int = 1
+    settings: list[str] = field(default_factory=list)  # extra KEY=VALUE for every crawl
+    max_runs: int | None = None  # stop after launching this many crawls (and waiting for them)
+    grace: float = 120.0
+    keep_logs: int = 50
+    tick: float = 1.0
+    command_for: Callable[[str], list[str]] | None = None  # tests: replace the crawl command
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+
+    def __post_init__(self) -> None:
+        self.data_dir = Path(self.data_dir)
+        self.log_dir = self.data_dir / "logs"
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        self.state_path = self.log_dir / STATE_FILE
+        self.state: dict[str, SiteState] = {p.site: SiteState() for p in self.plans}
+        if self.state_path.exists():
+            try:
+                saved = json.loads(self.state_path.read_text(encoding="utf-8"))
+                for name, values in saved.items():
+                    if name in self.state:
+                        self.state[name] = SiteState(**{k: v for k, v in values.items()
+                                                        if k in SiteState.__dataclass_fields__})
+            except (ValueError, TypeError) as exc:
+                logger.warning("ignoring unreadable %s: %s", self.state_path, exc)
+        self.running: dict[str, Job] = {}
+        self.launched = 0
+        self.stopping = False
+        now = self.clock()
+        self.next_run: dict[str, datetime] = {p.site: self.first_run(p, now) for p in self.plans}
+
+    # --- timing -----------------------------------------------------------------
+
+    def first_run(self, plan: Plan, now: datetime) -> datetime:
+        last = _parse(self.state[plan.site].last_start)
+        if plan.cron is not None:
+            missed = plan.cron.previous_before(now)
+            if last is not None and missed is not None and missed > last:
+                return now  # a slot passed while the scheduler was down: catch up once
+            return plan.cron.next_after(now)
+        if last is None:
+            return now
+        return max(now, last + timedelta(seconds=plan.period))
+
+    def following(self, plan: Plan, started: datetime, now: datetime) -> datetime:
+        if plan.cron is not None:
+            return plan.cron.next_after(max(started, now - timedelta(seconds=1)))
+        return max(now, started + timedelta(seconds=plan.period))
+
+    # --- crawls -----------------------------------------------------------------
+
+    def command(self, site: str) -> list[str]:
+        if self.command_for is not None:
+            return self.command_for(site)
+        command = [sys.executable, "-m", "archive", "crawl", site, "--config", str(self.config),
+                   "--data", str(self.data_dir), "--set", "ARSHIF_RUN_TRIGGER=schedule",
+                   "--set", "ARSHIF_PROGRESS=log"]
+        for pair in self.settings:
+            command += ["--set", pair]
+        return command
+
+    def launch(self, plan: Plan) -> None:
+        now = self.clock()
+        stamp = now.strftime("%Y%m%dT%H%M%SZ")
+        log_path = self.log_dir / f"crawl-{plan.site}-{stamp}.log"
+        serial = 1
+        while log_path.exists():
+            serial += 1
+            log_path = self.log_dir / f"crawl-{plan.site}-{stamp}-{serial}.log"
+        log_file = open(log_path, "w", encoding="utf-8")
+        command = self.command(plan.site)
+        log_file.write(f"# {_iso(now)} {' '.join(command)}\n")
+        log_file.flush()
+        try:
+            process = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT,
+                                       stdin=subprocess.DEVNULL, start_new_session=True)
+        except OSError as exc:
+            log_file.close()
+            logger.error("%s: could not start the crawl: %s", plan.site, exc)
+            self.finish(plan, now, 127)
+            return
+        self.running[plan.site] = Job(plan.site, process, log_path, now, log_file)
+        self.launched += 1
+        state = self.state[plan.site]
+        state.last_start, state.runs = _iso(now), state.runs + 1
+        self.save_state()
+        logger.info("%s: crawl started (pid %d), log %s", plan.site, process.pid, log_path)
+
+    def finish(self, plan: Plan, started: datetime, code: int) -> None:
+        now = self.clock()
+        state = self.state[plan.site]
+        state.last_end, state.last_exit = _iso(now), code
+        if code != 0:
+            state.failures += 1
+        self.next_run[plan.site] = self.following(plan, started, now)
+        state.next_run = _iso(self.next_run[plan.site])
+        self.save_state()
+        level = logging.INFO if code == 0 else logging.ERROR
+        logger.log(level, "%s: crawl %s after %.0f s; next at %s", plan.site,
+                   "finished" if code == 0 else f"FAILED (exit {code})",
+                   (now - started).total_seconds(), state.next_run)
+        self.prune_logs(plan.site)
+
+    def reap(self) -> None:
+        plans = {p.site: p for p in self.plans}
+        for site, job in list(self.running.items()):
+            code = job.process.poll()
+            if code is None:
+                continue
+            job.log_file.close()
+            del self.running[site]
+            self.finish(plans[site], job.started, code)
+
+    def prune_logs(self, site: str) -> None:
+        logs = sorted(self.log_dir.glob(f"crawl-{site}-*.log"))
+        for old in logs[:-self.keep_logs] if self.keep_logs else []:
+            old.unlink(missing_ok=True)
+
+    def save_state(self) -> None:
+        data = {name: state.__dict__ for name, state in self.state.items()}
+        tmp = self.state_path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(data, indent=2, sort_keys=True), encoding="utf-8")
+        os.replace(tmp, self.state_path)
+
+    # --- the loop ---------------------------------------------------------------
+
+    def due(self, now: datetime) -> list[Plan]:
+        waiting = [p for p in self.plans if p.site not in self.running and self.next_run[p.site] <= now]
+        return sorted(waiting, key=lambda p: self.next_run[p.site])
+
+    def step(self) -> None:
+        self.reap()
+        if self.stopping:
+            return
+        for plan in self.due(self.clock()):
+            if len(self.running) >= self.jobs or self.out_of_runs():
+                break
+            self.launch(plan)
+
+    def out_of_runs(self) -> bool:
+        return self.max_runs is not None and self.launched >= self.max_runs
+
+    def run(self) -> None:
+        for plan in self.plans:
+            logger.info("%s: %s, first run at %s", plan.site, plan.describe(), _iso(self.next_run[plan.site]))
+        if not self.plans:
+            logger.warning("no site to schedule")
+            return
+        try:
+            while not self.stopping:
+                self.step()
+                if self.out_of_runs() and not self.running:
+                    logger.info("%d crawls run: stopping (--max-runs)", self.launched)
+                    break
+                waits = [self.tick] + [max(0.05, (self.next_run[p.site] - self.clock()).total_seconds())
+                                       for p in self.plans if p.site not in self.running]
+                time.sleep(min(waits))
+        finally:
+            self.shutdown()
+
+    def stop(self, *_args) -> None:
+        if not self.stopping:
+            logger.info("stopping: no new crawls; %d running", len(self.running))
+        self.stopping = True
+
+    def shutdown(self) -> None:
+        if not self.running:
+            return
+        for job in self.running.values():
+            with_suppressed(lambda job=job: os.killpg(job.process.pid, signal.SIGINT))
+        deadline = time.monotonic() + self.grace
+        while self.running and time.monotonic() < deadline:
+            self.reap()
+            time.sleep(0.2)
+        for job in list(self.running.values()):
+            logger.warning("%s: crawl still running after %.0f s: killing it", job.site, self.grace)
+            with_suppressed(lambda job=job: os.killpg(job.process.pid, signal.SIGKILL))
+            job.process.wait()
+        self.reap()
+
+
+def with_suppressed(action: Callable[[], object]) -> None:
+    try:
+        action()
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def setup_logging(log_dir: Path, echo: bool = True) -> logging.Handler:
+    """The scheduler's log: DATA/logs/schedule.log (and stderr when ``echo``)."""
+    log_dir.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(log_dir / "schedule.log", encoding="utf-8")
+    formatter = logging.Formatter("%(asctime)s %(levelname)s %(message)s")
+    handler.setFormatter(formatter)
+    logger.addHandler(handler)
+    if echo:
+        stream = logging.StreamHandler(sys.stderr)
+        stream.setFormatter(formatter)
+        logger.addHandler(stream)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    return handler
