@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test bench clean pywb
+.PHONY: demo test bench clean pywb redis-server
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -m venv --help >/dev/null 2>&1 || (apt-get update && apt-get install -y python3-venv)
@@ -16,8 +16,14 @@ $(STAMP): pyproject.toml constraints.txt
 demo: $(STAMP)
 	$(BIN)/arshif demo
 
-test: $(STAMP)
+test: $(STAMP) redis-server
 	$(BIN)/python -m pytest -q
+
+# tests/test_distributed.py runs two crawlers against a real Redis (Debian package);
+# without it those tests skip and say why
+redis-server:
+	@command -v redis-server >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq redis-server) \
+		|| echo "redis-server could not be installed: tests/test_distributed.py will skip"
 
 # pywb pins old redis/pyOpenSSL: its own venv, for tests/test_replay.py (which
 # also creates it on first use) and for replaying data/ by hand

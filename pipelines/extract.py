@@ -76,6 +76,11 @@ class ExtractPipeline:
             # byte-identical to the page's last capture: its extraction is in the archive
             self.stats.inc_value("extract/skipped_unchanged")
             return item
+        if self.crawler.spider.sites[item.site].looks_like_article_url(item.url) is False:
+            # the site's article_pattern rules the URL out whatever the page says
+            # (is_article below): listings, print views... need no extraction
+            self.stats.inc_value("extract/not_article")
+            return item
         fetched_at = datetime.fromisoformat(item.warc["fetched_at"]) if item.warc else datetime.now(timezone.utc)
         loop = asyncio.get_running_loop()
         try:
