@@ -84,9 +84,15 @@ class NewsSpider(scrapy.Spider):
         # each Request costs ~0.3 ms in the middlewares before the dupefilter drops it.
         self.requested: set[str] = set()
 
+    @classmethod
+    def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        # loaded here, not in start(): pipelines' open_spider runs first and records the sites
+        path = spider.config_path or spider.settings.get("ARSHIF_SITES_CONFIG")
+        spider.sites = {s.name: s for s in select_sites(load_sites(path), spider.site_names)}
+        return spider
+
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        path = self.config_path or self.settings.get("ARSHIF_SITES_CONFIG")
-        self.sites = {s.name: s for s in select_sites(load_sites(path), self.site_names)}
         self.max_hops = self.settings.getint("ARSHIF_MAX_DEPTH")
         self.follow_links = self.settings.getbool("ARSHIF_FOLLOW_LINKS")
         for site in self.sites.values():
