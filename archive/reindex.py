@@ -1,0 +1,403 @@
+"""Rebuild the SQLite archive from the WARC files alone: the WARCs are the source of truth.
+
+Every capture the crawler stored has, in its WARC file, a ``response`` (or
+``revisit``) record, a ``request`` record and, written by the crawler's
+pipelines right before it stored the capture, a ``metadata`` record
+(``via``, ``referrer``, ``site``, ``kind``, ``is-article``...). ``reindex``
+reads them in file order and replays the crawl's store step *in the order of
+the metadata records*, which is the order the crawl wrote the archive in, so
+ids, ``first_seen``/``last_seen`` and the winner among an article's captures
+(an AMP twin and its page) come out the same. Pages are extracted again, in a
+process pool, with the same extractor and the same rules as the crawl
+(``pipelines.extract.is_article``, ``pipelines.store.article_record``); the
+sites come from the ``site-config`` field of the ``warcinfo`` records.
+
+Pages the crawl judged not to be articles (``is-article: no``) are not
+extracted again unless ``reclassify`` is set: that keeps reindexing at the cost
+of the articles alone. Responses without a metadata record (redirects,
+robots.txt fetched by Scrapy's middleware) never were captures, and are
+skipped. The new database is built in a temporary file beside the target and
+moved over it only when complete.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import json
+import logging
+import multiprocessing
+import os
+import sqlite3
+import time
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from warcio.archiveiterator import ArchiveIterator
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+    from crawler.items import PageItem
+
+logger = logging.getLogger(__name__)
+
+CHUNK = 8  # pages per pool task: fewer, larger messages between processes
+WINDOW = 64  # chunks in flight; bounds the bodies held in memory
+COMMIT_EVERY = 2000  # captures per transaction
+
+
+@dataclass
+class ReindexStats:
+    warc_files: int = 0
+    bytes_total: int = 0
+    bytes_read: int = 0
+    captures: int = 0
+    articles: int = 0  # article writes (a page and its AMP twin are two writes, one row)
+    article_rows: int = 0  # articles in the rebuilt archive
+    extracted: int = 0
+    text_changed: int = 0  # extracted text differs from the crawl's extracted-text-sha256
+    without_metadata: int = 0
+    started: float = field(default_factory=time.perf_counter)
+
+    @property
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.started
+
+
+def warc_fields(payload: bytes) -> dict[str, list[str]]:
+    """``application/warc-fields`` as {name: [values]} (names repeat, e.g. ``outlink``)."""
+    fields: dict[str, list[str]] = {}
+    for line in payload.decode("utf-8", "replace").splitlines():
+        name, sep, value = line.partition(":")
+        if sep:
+            fields.setdefault(name.strip(), []).append(value.strip())
+    return fields
+
+
+def _first(fields: dict[str, list[str]], name: str, default: Any = None) -> Any:
+    return fields.get(name, [default])[0]
+
+
+def _charset(content_type: str) -> str | None:
+    # as NewsSpider.item_for reads it
+    if "charset=" not in content_type.lower():
+        return None
+    return content_type.lower().split("charset=", 1)[1].split(";")[0].strip(" \"'") or None
+
+
+def _kind(url: str, status: int, via: str, body: bytes, content_type: str) -> str:
+    """The spider's item kind, for WARCs written before metadata records carried it."""
+    if status >= 400:
+        return "error"
+    if url.endswith("/robots.txt") and via == "seed":
+        return "robots"
+    head = body[:512].lstrip().lower()
+    if b"<urlset" in head or b"<sitemapindex" in head:
+        return "sitemap"
+    if b"<rss" in head or b"<feed" in head or b"<rdf" in head:
+        return "feed"
+    return "page" if "html" in content_type.lower() or status == 304 else "other"
+
+
+def _extract_chunk(tasks: list[tuple[bytes, str, str | None, str]]) -> list[dict]:
+    """In a worker: the crawl's extraction call for each (body, url, charset, fetched_at)."""
+    from pipelines.extraction import extract_article
+
+    return [extract_article(body, url, header_charset=charset, fetched_at=datetime.fromisoformat(fetched))
+            for body, url, charset, fetched in tasks]
+
+
+def warc_paths(warc_dir: Path) -> list[Path]:
+    """Every ``*.warc.gz`` under ``warc_dir``, subdirectories and symlinks included: the
+    WARC directories of several distributed workers can be linked or copied side by side."""
+    found = []
+    for root, _, names in os.walk(warc_dir, followlinks=True):
+        found += [Path(root) / name for name in names if name.endswith(".warc.gz")]
+    return sorted(found)
+
+
+def iter_captures(paths: list[Path], warc_dir: Path, stats: ReindexStats,
+                  sites: dict) -> Iterator[tuple[PageItem, dict]]:
+    """(PageItem, metadata fields) per stored capture, in the order the crawl stored them.
+
+    One file is read in order; several (rotated files, or the WARCs of several
+    distributed workers) are merged on their metadata records' WARC-Date, the
+    moment each capture was about to be stored. ``sites`` is filled with
+    ``crawler.sites.Site`` objects from the warcinfo records.
+    """
+    files = [_iter_file(path, warc_dir, stats, sites) for path in paths]
+    for _, _, item, fields in heapq.merge(*files, key=lambda entry: entry[:2]):
+        yield item, fields
+
+
+def _iter_file(path: Path, warc_dir: Path, stats: ReindexStats,
+               sites: dict) -> Iterator[tuple[str, int, PageItem, dict]]:
+    from crawler.items import PageItem
+    from crawler.sites import site_from_dict
+
+    name = path.relative_to(warc_dir).as_posix()  # captures.warc_file is relative to DATA/warc
+    pending: dict[str, dict] = {}  # response record id -> what the item needs
+    counted = 0
+    with open(path, "rb") as fh:
+        records = ArchiveIterator(fh)
+        for seq, record in enumerate(records):
+            kind, headers = record.rec_type, record.rec_headers
+            if kind in ("response", "revisit"):
+                http = record.http_headers
+                body = record.content_stream().read() if kind == "response" else b""
+                records.read_to_end(record)
+                pending[headers.get_header("WARC-Record-ID")] = {
+                    "url": headers.get_header("WARC-Target-URI"), "body": body,
+                    "status": int(http.get_statuscode()) if http else 0,
+                    "content_type": (http.get_header("Content-Type") if http else None) or "",
+                    "warc": {
+                        "warc_file": name, "offset": records.get_record_offset(),
+                        "length": records.get_record_length(),
+                        "record_id": headers.get_header("WARC-Record-ID"),
+                        "payload_digest": headers.get_header("WARC-Payload-Digest"),
+                        "record_type": kind, "warc_date": headers.get_header("WARC-Date"),
+                        "refers_to": headers.get_header("WARC-Refers-To"),
+                    },
+                }
+                continue
+            payload = record.content_stream().read() if kind in ("metadata", "warcinfo") else b""
+            records.read_to_end(record)
+            stats.bytes_read += fh.tell() - counted
+            counted = fh.tell()
+            if kind == "request":
+                entry = pending.get(headers.get_header("WARC-Concurrent-To"))
+                if entry is not None:
+                    entry["warc"]["request_record_id"] = headers.get_header("WARC-Record-ID")
+            elif kind == "warcinfo":
+                config = _first(warc_fields(payload), "site-config")
+                for site in json.loads(config) if config else []:
+                    sites.setdefault(site["name"], site_from_dict(site, f"{name} warcinfo"))
+            elif kind == "metadata":
+                entry = pending.pop(headers.get_header("WARC-Concurrent-To"), None)
+                if entry is not None:
+                    fields = warc_fields(payload)
+                    item = _page_item(PageItem, entry, fields, headers, name, records)
+                    date = headers.get_header("WARC-Date")
+                    if "." not in date:  # same precision, so the strings sort as times
+                        date = date[:-1] + ".000000Z"
+                    yield date, seq, item, fields
+    stats.without_metadata += len(pending)
+    stats.bytes_read += path.stat().st_size - counted
+
+
+def _page_item(page_item: type, entry: dict, fields: dict, headers, name: str, records) -> PageItem:
+    """The PageItem the crawl stored, from a response record and its metadata record."""
+    warc = entry["warc"]
+    warc.update(
+        metadata_warc_file=name, metadata_offset=records.get_record_offset(),
+        metadata_length=records.get_record_length(),
+        metadata_record_id=headers.get_header("WARC-Record-ID"),
+        payload_sha256=_first(fields, "payload-sha256") or hashlib.sha256(entry["body"]).hexdigest(),
+        discovery_path=_first(fields, "discovery-path"),
+        redirected_from=fields.get("redirected-from", []),
+    )
+    # the crawl's fetched_at: the WARC-Date to the second, in UTC
+    date = datetime.fromisoformat(warc["warc_date"].replace("Z", "+00:00"))
+    warc["fetched_at"] = date.astimezone(timezone.utc).replace(microsecond=0).isoformat()
+    via = _first(fields, "via", "seed")
+    status, content_type = entry["status"], entry["content_type"]
+    return page_item(
+        site=_first(fields, "site"), url=entry["url"], status=status,
+        kind=_first(fields, "kind") or _kind(entry["url"], status, via, entry["body"], content_type),
+        content_type=content_type, header_charset=_charset(content_type), body=entry["body"],
+        warc=warc, via=via, referrer=_first(fields, "referrer"), outlinks=fields.get("outlink", []),
+    )
+
+
+class _Writer:
+    """The crawl's ArchivePipeline.process_item, replayed on a fresh database."""
+
+    def __init__(self, db, sites: dict, stats: ReindexStats) -> None:
+        from pipelines.store import article_record, capture_record
+
+        self.db, self.sites, self.stats = db, sites, stats
+        self.article_record, self.capture_record = article_record, capture_record
+        self.capture_ids: dict[str, int] = {}  # WARC-Record-ID -> new capture id (revisits)
+        self.in_batch = 0
+
+    def canonical_url(self, item: PageItem) -> str:
+        # the rule of ArchivePipeline.canonical_url
+        from crawler.urls import canonicalize_url
+
+        declared = (item.article or {}).get("canonical_url")
+        site = self.sites.get(item.site)
+        if declared and site is not None and site.in_scope(declared):
+            return canonicalize_url(declared)
+        return canonicalize_url(item.url)
+
+    def write(self, item: PageItem) -> None:
+        from archive.db import record_capture, upsert_article
+
+        if self.in_batch == 0:
+            self.db.execute("BEGIN")
+        refers_to = item.warc.pop("refers_to", None)
+        if refers_to:
+            item.warc["revisit_of"] = {"capture_id": self.capture_ids.get(refers_to)}
+        capture_id = record_capture(self.db, self.capture_record(item))
+        self.capture_ids[item.warc["record_id"]] = capture_id
+        self.stats.captures += 1
+        if item.article is not None:
+            upsert_article(self.db, self.article_record(item, self.canonical_url(item)), capture_id)
+            self.stats.articles += 1
+        self.in_batch += 1
+        if self.in_batch >= COMMIT_EVERY:
+            self.commit()
+
+    def commit(self) -> None:
+        if self.in_batch:
+            self.db.conn.commit()
+            self.in_batch = 0
+
+
+def rebuild(data_dir: str | Path, output: str | Path | None = None, *, workers: int = 0,
+            reclassify: bool = False, progress: Callable[[ReindexStats], None] | None = None) -> ReindexStats:
+    """Rebuild ``DATA/archive.db`` (or ``output``) from ``DATA/warc/*.warc.gz``.
+
+    Args:
+        data_dir: The data directory (WARCs in ``warc/``).
+        output: The database to write; default ``DATA/archive.db``. Replaced atomically.
+        workers: Extraction processes (0 = one per CPU core).
+        reclassify: Extract every page again, also those the crawl judged not articles.
+        progress: Called about twice a second with the running stats.
+
+    Returns:
+        The counts of what was rebuilt.
+    """
+    from archive.db import open_archive, upsert_site
+    from pipelines.extract import is_article
+
+    data_dir = Path(data_dir)
+    warc_dir = data_dir / "warc"
+    paths = warc_paths(warc_dir)
+    if not paths:
+        raise FileNotFoundError(f"no WARC files in {warc_dir}")
+    output = Path(output) if output else data_dir / "archive.db"
+    tmp = output.with_name(f".{output.name}.reindex-{os.getpid()}")
+    stats = ReindexStats(warc_files=len(paths), bytes_total=sum(p.stat().st_size for p in paths))
+    sites: dict = {}
+    workers = workers or os.cpu_count() or 1
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    db = open_archive(tmp)
+    try:
+        writer = _Writer(db, sites, stats)
+        written_sites: set[str] = set()
+        queue: deque[tuple[PageItem, dict, list | None, int]] = deque()
+        chunk: list = []  # [tasks, future]
+        last_report = 0.0
+
+        def write_ready(limit: int) -> None:
+            """Store the captures at the head of the queue whose extraction is done;
+            wait for the head while more than ``limit`` captures are queued."""
+            nonlocal last_report
+            while queue:
+                item, fields, batch, index = queue[0]
+                if batch is not None:
+                    if batch[1] is None or not batch[1].done():
+                        if len(queue) <= limit:
+                            break
+                        if batch[1] is None:  # still being filled: send it as it is
+                            batch[1] = pool.submit(_extract_chunk, batch[0])
+                    finish(item, fields, batch[1].result()[index])
+                queue.popleft()
+                for name, site in sites.items():
+                    if name not in written_sites:
+                        upsert_site(db, site.to_dict())
+                        written_sites.add(name)
+                writer.write(item)
+            if progress is not None and time.perf_counter() - last_report > 0.5:
+                last_report = time.perf_counter()
+                progress(stats)
+
+        def finish(item: PageItem, fields: dict, extraction: dict) -> None:
+            stats.extracted += 1
+            site = sites.get(item.site)
+            hint = site.looks_like_article_url(item.url) if site is not None else None
+            if is_article(extraction, hint):
+                item.article = extraction
+                crawl_hash = _first(fields, "extracted-text-sha256")
+                text_hash = hashlib.sha256((extraction.get("text") or "").encode("utf-8")).hexdigest()
+                stats.text_changed += bool(crawl_hash and crawl_hash != text_hash)
+
+        for item, fields in iter_captures(paths, warc_dir, stats, sites):
+            site = sites.get(item.site)
+            wanted = (item.kind == "page" and item.status == 200 and item.warc["record_type"] == "response"
+                      and (site is None or site.looks_like_article_url(item.url) is not False)
+                      and (reclassify or _first(fields, "is-article") != "no"))
+            if wanted:
+                if not chunk or chunk[1] is not None or len(chunk[0]) >= CHUNK:
+                    chunk = [[], None]
+                chunk[0].append((item.body, item.url, item.header_charset, item.warc["fetched_at"]))
+                queue.append((item, fields, chunk, len(chunk[0]) - 1))
+                if len(chunk[0]) >= CHUNK:
+                    chunk[1] = pool.submit(_extract_chunk, chunk[0])
+            else:
+                queue.append((item, fields, None, 0))
+            item.body = item.body if wanted else b""
+            write_ready(WINDOW * CHUNK)
+        write_ready(0)
+        writer.commit()
+        for name, site in sites.items():  # sites seen only in warcinfo
+            if name not in written_sites:
+                upsert_site(db, site.to_dict())
+        stats.article_rows = db.execute("select count(*) from articles").fetchone()[0]
+    except BaseException:
+        db.close()
+        pool.shutdown(cancel_futures=True)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{tmp}{suffix}").unlink(missing_ok=True)
+        raise
+    db.close()
+    pool.shutdown()
+    _replace(tmp, output)
+    if progress is not None:
+        progress(stats)
+    logger.info("Rebuilt %s from %d WARC file(s): %d captures, %d article writes in %.1f s",
+                output, stats.warc_files, stats.captures, stats.articles, stats.elapsed)
+    return stats
+
+
+def _replace(tmp: Path, output: Path) -> None:
+    """Move the finished database over ``output`` without leaving a stale WAL behind."""
+    if output.exists():
+        # An old -wal beside the new file would be replayed into it: empty it first.
+        with sqlite3.connect(output) as conn:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.close()
+    os.replace(tmp, output)
+    for suffix in ("-wal", "-shm"):
+        Path(f"{tmp}{suffix}").unlink(missing_ok=True)
+
+
+ARTICLE_KEYS = ("canonical_url", "url", "site", "title", "author", "published", "text", "content_hash",
+                "language", "first_seen", "last_seen")
+
+
+def compare_archives(expected: str | Path, actual: str | Path) -> dict[str, int]:
+    """Differences between two archives' articles (by canonical URL) and capture counts; {} = equal."""
+    def load(path):
+        with sqlite3.connect(path) as conn:
+            conn.row_factory = sqlite3.Row
+            rows = {r["canonical_url"]: tuple(r[k] for k in ARTICLE_KEYS)
+                    for r in conn.execute(f"select {', '.join(ARTICLE_KEYS)} from articles")}
+            captures = conn.execute("select count(*) from captures").fetchone()[0]
+        conn.close()
+        return rows, captures
+
+    (a, a_captures), (b, b_captures) = load(expected), load(actual)
+    differences = {
+        "missing_articles": len(a.keys() - b.keys()),
+        "extra_articles": len(b.keys() - a.keys()),
+        "different_articles": sum(1 for key in a.keys() & b.keys() if a[key] != b[key]),
+        "capture_count_difference": b_captures - a_captures,
+    }
+    return {key: value for key, value in differences.items() if value}

@@ -1,0 +1,8 @@
+"""arshif's Scrapy components for a hostile web (issue 7), one module per concern.
+
+- ``politeness``: User-Agent with a contact URL, robots.txt Crawl-delay, Retry-After.
+- ``safety``: redirect loops and binary bodies labelled text/html.
+- ``traps``: caps on URL shapes that never lead to articles (calendars, facets).
+
+Every case they catch is recorded through ``crawler.failures.record_failure``.
+"""
