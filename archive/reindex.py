@@ -18,6 +18,12 @@ of the articles alone. Responses without a metadata record (redirects,
 robots.txt fetched by Scrapy's middleware) never were captures, and are
 skipped. The new database is built in a temporary file beside the target and
 moved over it only when complete.
+
+What it rebuilds: ``sites``, ``captures`` and ``articles`` with their full-text
+index. What it does not replay: the bookkeeping of incremental re-crawls
+(``crawler/incremental.py``: article versions, ``removed``/``moved`` status, crawl
+runs) and the ``failures`` table; after a single crawl those hold nothing the
+articles do not.
 """
 
 from __future__ import annotations

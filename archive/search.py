@@ -32,9 +32,9 @@ SNIPPET_TOKENS = 32
 # in snippet() output until the text has been HTML-escaped.
 _OPEN, _CLOSE = "\x02", "\x03"
 SORTS = ("relevance", "date")
-# Relevance ranks at most this many matches, the newest by rowid (crawl order): bm25
-# costs ~1 µs per matching row, and a common word matches most of a 1M-article
-# archive. Rarer words are ranked over all their matches. None ranks everything.
+# Relevance: a query matching fewer articles than this is ranked by bm25 over all its
+# matches; one matching at least this many ranks its this-many newest matches (by
+# rowid, crawl order), title matches first (see search_sql). None: bm25 always.
 RANK_CANDIDATES: int | None = 20_000
 _ISO_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?)?)?")
 
@@ -82,22 +82,39 @@ def search_sql(
     where_sql = ("WHERE " + " AND ".join(where)) if where else ""
     by_date = "a.published DESC NULLS LAST, a.id DESC"
 
-    if fts and sort == "relevance":
-        # Rank first (bm25 only), then cut snippets for the page's rows alone:
-        # snippet() and highlight() in the ranking query would run for every match.
-        if RANK_CANDIDATES:
-            params["candidates"] = RANK_CANDIDATES
-        window = "LIMIT :candidates" if RANK_CANDIDATES else ""
-        # articles is read only to filter: without filters the ranking is FTS5 alone
+    if fts and sort == "relevance" and RANK_CANDIDATES:
+        # One statement, two modes. Count the matches up to RANK_CANDIDATES:
+        # - fewer (a "narrow" query): rank every match by bm25;
+        # - as many (a "broad" query: a common word on a big archive): bm25 would
+        #   first scan the whole posting list of every term for its IDF (~50 ms per
+        #   common word on 1M articles), so rank the RANK_CANDIDATES newest matches
+        #   instead: title matches first, then newest archived.
+        # Snippets and highlights are cut for the page's rows alone, after ranking.
+        params["candidates"] = RANK_CANDIDATES
+        params["fts_title"] = fts if ":" in fts else f"title : ({fts})"
+        # articles is read only to filter: without filters ranking is FTS5 alone
         join_for_filters = (
             f" JOIN articles a ON a.id = {FTS_TABLE}.rowid" if len(where) > 1 else ""
         )
-        sql = f"""WITH ranked AS (
-  SELECT id, rank FROM (
-    SELECT {FTS_TABLE}.rowid AS id, bm25({FTS_TABLE}, {TITLE_WEIGHT}, {TEXT_WEIGHT}) AS rank
-    FROM {FTS_TABLE}{join_for_filters}
-    {where_sql}
-    ORDER BY {FTS_TABLE}.rowid DESC {window})
+        where_title = where_sql.replace("MATCH :fts", "MATCH :fts_title")
+        sql = f"""WITH matches AS (
+  SELECT count(*) AS n FROM (
+    SELECT 1 FROM {FTS_TABLE}{join_for_filters} {where_sql} LIMIT :candidates)),
+candidates AS (
+  SELECT {FTS_TABLE}.rowid AS id,
+    CASE WHEN (SELECT n FROM matches) < :candidates
+      THEN bm25({FTS_TABLE}, {TITLE_WEIGHT}, {TEXT_WEIGHT}) END AS score
+  FROM {FTS_TABLE}{join_for_filters}
+  {where_sql}
+  ORDER BY {FTS_TABLE}.rowid DESC LIMIT :candidates),
+titled AS (
+  -- only within the candidates' rowid range: title matches may be rare
+  SELECT {FTS_TABLE}.rowid AS id FROM {FTS_TABLE}{join_for_filters}
+  {where_title} AND {FTS_TABLE}.rowid >= (SELECT min(id) FROM candidates)
+  ORDER BY {FTS_TABLE}.rowid DESC),
+ranked AS (
+  SELECT id, coalesce(score, CASE WHEN id IN titled THEN -2.0 ELSE -1.0 END) AS rank
+  FROM candidates
   ORDER BY rank, id DESC
   LIMIT :limit OFFSET :offset)
 SELECT {_COLUMNS},

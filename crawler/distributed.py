@@ -33,10 +33,11 @@ import logging
 import os
 import socket
 import time
+import warnings
 from typing import TYPE_CHECKING
 
 from scrapy import signals
-from scrapy.exceptions import DontCloseSpider, NotConfigured
+from scrapy.exceptions import DontCloseSpider, NotConfigured, ScrapyDeprecationWarning
 from scrapy.settings import SETTINGS_PRIORITIES
 
 if TYPE_CHECKING:
@@ -84,6 +85,10 @@ class RedisAddon:
             priority = max(settings.getpriority(name) or 0, SETTINGS_PRIORITIES["addon"])
             settings.set(name, value, priority=priority)
         settings.set_in_component_priority_dict("EXTENSIONS", RedisCoordinator, 700)
+        # scrapy-redis 0.9.1 still passes spider= to the stats collector, which Scrapy
+        # 2.19 deprecates (it works): one line of noise per worker, not our code to fix
+        warnings.filterwarnings("ignore", message="Passing a 'spider' argument to StatsCollector",
+                                category=ScrapyDeprecationWarning, module="scrapy_redis")
 
 
 def worker_name() -> str:

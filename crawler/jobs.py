@@ -114,6 +114,28 @@ def request_from_json(data: dict[str, Any], spider) -> Request:
                dont_filter=True, cb_kwargs=data.get("cb_kwargs") or {})
 
 
+def _running_owner(job_dir: Path) -> int | None:
+    """The pid of another live process that is running the job in ``job_dir``, if any."""
+    try:
+        state = json.loads((job_dir / STATE).read_text(encoding="utf-8"))
+        pid = int(state.get("pid") or 0)
+    except (OSError, ValueError, TypeError):
+        return None
+    if state.get("status") != "running" or not pid or pid == os.getpid():
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        return pid
+    try:  # a pid reused by some other program since the crawl died does not count
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return pid
+    return pid if any(word in cmdline for word in (b"arshif", b"archive", b"scrapy")) else None
+
+
 class JobJournal:
     """Extension: writes the journal and ``state.json``; holds what a resume needs."""
 
@@ -135,6 +157,11 @@ class JobJournal:
         job_dir = crawler.settings.get("ARSHIF_JOB_DIR")
         if not job_dir:
             raise NotConfigured("ARSHIF_JOB_DIR is not set")
+        owner = _running_owner(Path(job_dir))
+        if owner:
+            logger.warning("Another crawl (pid %d) is running the job in %s: this one keeps no journal "
+                           "and cannot be resumed", owner, job_dir)
+            raise NotConfigured("the job directory belongs to a running crawl")
         journal = cls(crawler, Path(job_dir), crawler.settings.getbool("ARSHIF_RESUME"))
         connect = crawler.signals.connect
         connect(journal.spider_opened, signal=signals.spider_opened)

@@ -61,6 +61,7 @@ SESSION_ID = re.compile(
     re.IGNORECASE,
 )
 SOFT_404_MAX_WORDS = 150
+LATIN = {"cp1252", "latin_1", "iso8859-15"}  # what default headers say; never right for Arabic bytes
 BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
 
 
@@ -142,11 +143,19 @@ def charset_problems(body: bytes, header_charset: str | None, decoded_as: str | 
     except UnicodeDecodeError as exc:
         valid_utf8 = False
         first_bad = exc.start
-    used = decoded_as or decode_html(body, header_charset)[1]
+    conflict = bool(header and declared and header != declared)
+    said = declared or header
+    if not conflict and (valid_utf8 or (said not in (None, "utf-8") and said not in LATIN)):
+        return []  # consistent: UTF-8, or an Arabic single-byte charset declared once (the old-site case)
+    used = decoded_as or decode_html(body, header_charset)[1]  # only when there is something to say
     problems = []
-    if header and declared and header != declared:
+    if conflict:
         problems.append(("charset_conflict", f"HTTP header says {_pretty(header)}, the page says "
                                              f"{_pretty(declared)}; decoded as {used}"))
+    elif said in LATIN and _codec_name(used) != said:
+        where = "the page" if declared else "the HTTP header"
+        problems.append(("charset_conflict", f"{where} says {_pretty(said)} (a server default), the bytes "
+                                             f"are not; decoded as {used}"))
     elif not header and not declared and not valid_utf8:
         problems.append(("charset_undeclared", f"no charset in the header or the page and the bytes are "
                                                f"not UTF-8; decoded as {used}"))

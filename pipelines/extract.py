@@ -92,6 +92,11 @@ class ExtractPipeline:
             logger.error("Extraction worker died on %s; restarting the pool", item.url)
             self.stats.inc_value("extract/worker_crashed")
             self.pool = self._new_pool()
+            from crawler.failures import record_failure  # issue 7: the failures table
+
+            record_failure(self.crawler, item.url, "extraction_crashed",
+                           f"the extraction process died on this page ({len(item.body)} bytes); stored unextracted",
+                           site=item.site, status=item.status)
             return item
         site = self.crawler.spider.sites[item.site]
         if is_article(extraction, site.looks_like_article_url(item.url)):

@@ -72,6 +72,9 @@ async def test_article_page_shows_the_article_right_to_left(ds, crawled, gold):
     assert f"{warc_file} @{offset}" in html
     # downloads: the snapshot path issue 3 serves (a link once its route exists)
     assert f"/-/snapshot/{article['capture_id']}.warc.gz" in html
+    if 'class="arshif-citation"' in html:  # issue 3's citation line
+        # the Arabic title is isolated inside the left-to-right citation
+        assert f"«<bdi>{record['title']}</bdi>»" in html
 
 
 async def test_article_json_and_not_found(ds, crawled, gold):

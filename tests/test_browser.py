@@ -103,6 +103,8 @@ async def computed(page, selector: str, prop: str) -> str:
     )
 
 
+# apt-get installing Chromium (when `make test` could not) may take minutes
+@pytest.mark.timeout(900)
 async def test_search_then_read_an_article_right_to_left(chromium, server, gold):
     async with Browser.launch(chromium) as browser:
         page = await browser.page()

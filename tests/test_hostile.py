@@ -175,10 +175,15 @@ def test_windows_1256_without_any_declaration(hostile_crawl, hostile_farm):
 
 
 def test_header_charset_contradicting_meta(hostile_crawl, hostile_farm):
-    (row,) = failures(hostile_crawl, "charset_conflict").values()
-    assert row["url"].endswith("/story/conflict.html")
+    row = failures(hostile_crawl, "charset_conflict")["/story/conflict.html"]
     assert "utf-8" in row["detail"] and "decoded as windows-1256" in row["detail"]
     assert_stored(hostile_crawl, hostile_farm, "conflict")
+
+
+def test_server_default_latin1_header_on_arabic_bytes(hostile_crawl, hostile_farm):
+    row = failures(hostile_crawl, "charset_conflict")["/story/latin-header.html"]
+    assert "windows-1252" in row["detail"] and "decoded as windows-1256" in row["detail"]
+    assert_stored(hostile_crawl, hostile_farm, "latin-header")
 
 
 def test_utf8_bom(hostile_crawl, hostile_farm):
@@ -461,3 +466,11 @@ def test_classify_failure():
     assert category_of("http_503") == "http" and category_of("robots_disallowed") == "policy"
     assert all(category in {"fetch", "http", "transient", "content", "trap", "policy", "archive"}
                for category, _ in REASONS.values())
+
+
+def test_every_reason_is_documented():
+    from crawler.failures import REASONS
+
+    doc = (REPO / "docs" / "failures.md").read_text(encoding="utf-8")
+    assert "| case | what arshif does | what Scrapy alone does by default |" in doc
+    assert [reason for reason in REASONS if f"`{reason}`" not in doc] == []

@@ -71,18 +71,30 @@ def test_numbers_match_with_attached_clitics():
     assert clitic_forms("covid") == ["covid"]
 
 
-def test_relevance_ranks_a_window_of_the_newest_matches(crawled, monkeypatch):
+def test_broad_queries_rank_the_newest_matches_title_first(crawled, monkeypatch):
     conn = sqlite3.connect(f"{crawled.db_path.resolve().as_uri()}?mode=ro", uri=True)
     try:
-        every = [h["id"] for h in search_articles(conn, "الحسكة", limit=100)]
-        assert len(every) >= 4
-        monkeypatch.setattr(search_module, "RANK_CANDIDATES", 2)
-        window = [h["id"] for h in search_articles(conn, "الحسكة", limit=100)]
-        assert set(window) == set(sorted(every, reverse=True)[:2])
+        every = search_articles(conn, "الحسكة", limit=100)  # narrow: bm25 over all
+        ranks = [h["rank"] for h in every]
+        assert len(every) >= 4 and ranks == sorted(ranks) and set(ranks) - {-1.0, -2.0}
+        monkeypatch.setattr(search_module, "RANK_CANDIDATES", None)
+        assert [h["id"] for h in search_articles(conn, "الحسكة", limit=100)] == [
+            h["id"] for h in every
+        ]
+        # a query matching at least RANK_CANDIDATES articles is "broad": its newest
+        # RANK_CANDIDATES matches, title matches first, then newest
+        monkeypatch.setattr(search_module, "RANK_CANDIDATES", 4)
+        broad = search_articles(conn, "الحسكة", limit=100)
+        newest = sorted((h["id"] for h in every), reverse=True)[:4]
+        assert sorted(h["id"] for h in broad) == sorted(newest)
+        titled = [h for h in broad if "<mark>" in h["title_html"]]
+        assert titled and broad[: len(titled)] == titled
+        assert {h["rank"] for h in titled} == {-2.0}
+        assert [h["id"] for h in broad[len(titled):]] == sorted(
+            (h["id"] for h in broad[len(titled):]), reverse=True
+        )
         # filters apply before the window
         site = search_articles(conn, "الحسكة", site="khabour", limit=100)
         assert site and {h["site"] for h in site} == {"khabour"}
-        monkeypatch.setattr(search_module, "RANK_CANDIDATES", None)
-        assert [h["id"] for h in search_articles(conn, "الحسكة", limit=100)] == every
     finally:
         conn.close()

@@ -123,6 +123,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             logger.info("(c) again on %d articles, for peak RSS", args.rss_base)
             base = run_arshif(f"arshif full @{args.rss_base}", small.config(workdir), workdir / "small", extra)
+            base.extra["same_farm"] = False
             results.append(base)
             payload["rss_scaling"] = {
                 "small_articles": args.rss_base, "large_articles": args.articles,

@@ -25,10 +25,12 @@ def table(results: list[RunResult], baseline: RunResult) -> str:
         m = result.measurement
         split = f"{m.cpu_by_process.get('main', 0):.0f}/{m.cpu_by_process.get('others', 0):.0f}"
         articles = "-" if result.articles is None else str(result.articles)
+        # a run on another farm size has no ratio to this wget run
+        ratios = (f"{m.wall_s / base.wall_s:>6.2f}x {m.cpu_s / base.cpu_s:>5.2f}x"
+                  if result.extra.get("same_farm", True) else f"{'-':>7} {'-':>6}")
         lines.append(
             f"{result.name:<22} {result.pages:>7} {articles:>8} {result.pages_per_s:>8.1f} {m.wall_s:>8.1f} "
-            f"{m.cpu_s:>8.1f} {split:>14} {m.peak_rss_mb:>11.0f} {m.peak_tree_rss_mb:>11.0f} "
-            f"{m.wall_s / base.wall_s:>6.2f}x {m.cpu_s / base.cpu_s:>5.2f}x"
+            f"{m.cpu_s:>8.1f} {split:>14} {m.peak_rss_mb:>11.0f} {m.peak_tree_rss_mb:>11.0f} {ratios}"
         )
     return "\n".join(lines)
 

@@ -18,7 +18,6 @@ from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy.http import HtmlResponse
-from scrapy.exceptions import IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.response import get_base_url
 from w3lib.html import strip_html5_whitespace

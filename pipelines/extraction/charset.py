@@ -176,6 +176,11 @@ def _decode(body: bytes, header_charset: str | None) -> tuple[str, str]:
         elif "utf-8" in candidates:
             mixed = _mixed(body)
             scored.append((_arabic_score(mixed), -len(candidates) - 1, MIXED, mixed))
+        if utf8_text is None and "cp1256" not in candidates:
+            # a server's default "ISO-8859-1" header on an undeclared windows-1256 page
+            fallback = _try(body, "cp1256")
+            if fallback is not None and fallback[0].count("ال") >= 3:
+                scored.append((fallback[1], -len(candidates) - 2, "cp1256", fallback[0]))
         if scored:
             _score, _order, codec, text = max(scored)
             if len(scored) > 1:

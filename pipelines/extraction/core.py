@@ -87,14 +87,26 @@ def parse_html(html: str) -> HtmlElement | None:
     return tree
 
 
+# trafilatura's second opinions (readability, jusText) cost a fifth of the extraction
+# and only ever win on pages where its own pass found little text: ask for them only
+# then (issue 8: 8.4 -> 6.6 ms/page on the farm, the same text on all its pages).
+_FAST_ENOUGH_CHARS = 1500
+
+
 def _body_text(tree: HtmlElement, url: str) -> str:
     try:
-        doc = trafilatura.bare_extraction(tree, url=url or None, include_comments=False,
-                                          with_metadata=False)
+        text = ""
+        for fast in (True, False):
+            # bare_extraction works on a copy of the tree: it can run twice
+            doc = trafilatura.bare_extraction(tree, url=url or None, include_comments=False,
+                                              with_metadata=False, fast=fast)
+            text = (getattr(doc, "text", None) or "") if doc is not None else ""
+            if len(text) >= _FAST_ENOUGH_CHARS:
+                break
     except Exception:  # noqa: BLE001 - trafilatura bugs must not lose the record
         LOGGER.warning("trafilatura failed on %s", url, exc_info=True)
         return ""
-    return (getattr(doc, "text", None) or "") if doc is not None else ""
+    return text
 
 
 def _trim_edges(lines: list[str], title: str | None, sites: list[str]) -> tuple[list[str], str | None, str | None]:

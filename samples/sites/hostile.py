@@ -14,6 +14,8 @@ Articles (each must end up stored once, with its title and text):
 - ``/story/undeclared.html``: windows-1256, no charset in the header or the page;
 - ``/story/conflict.html``: windows-1256 with ``<meta charset=windows-1256>`` but a
   header that says ``charset=utf-8``;
+- ``/story/latin-header.html``: windows-1256, no ``<meta>``, the header says
+  ``charset=ISO-8859-1`` (a server's default);
 - ``/story/bom.html``: UTF-8 with a BOM, ``<meta>`` says windows-1256;
 - ``/story/mixed.html``: UTF-8 with one paragraph in windows-1256 bytes;
 - ``/story/flaky.html``: 503 for the first ``flap_failures`` requests, then 200;
@@ -55,7 +57,7 @@ from samples.stories import make_story
 
 HOST = "127.0.0.14"
 HOSTILE = Publisher(
-    "hostile", HOST, "صوت البادية", default_count=11,
+    "hostile", HOST, "صوت البادية", default_count=12,
     article_path="/story/{ident}.html", id_base=7000, id_step=5,
 )
 SYRIA = timezone(timedelta(hours=3))
@@ -72,6 +74,7 @@ ARTICLES = (
     ("broken", "/story/broken.html"), ("undeclared", "/story/undeclared.html"),
     ("conflict", "/story/conflict.html"), ("bom", "/story/bom.html"), ("mixed", "/story/mixed.html"),
     ("flaky", "/story/flaky.html"), ("busy", "/story/busy.html"), ("slow", "/story/slow.html"),
+    ("latin-header", "/story/latin-header.html"),
 )
 FAULTS = (
     "/empty", "/blank.html", "/missing.html", "/huge.html", "/huge-declared.html", "/bomb.html",
@@ -328,6 +331,9 @@ class HostileSite:
         if story.name == "conflict":
             return web.Response(body=self.article_html(story, charset="windows-1256").encode("cp1256"),
                                 headers={"Content-Type": "text/html; charset=utf-8"})
+        if story.name == "latin-header":  # a server default header, no meta, windows-1256 bytes
+            return web.Response(body=self.article_html(story, charset="").encode("cp1256"),
+                                headers={"Content-Type": "text/html; charset=ISO-8859-1"})
         if story.name == "bom":
             return web.Response(body=b"\xef\xbb\xbf" + self.article_html(story, charset="windows-1256").encode(),
                                 headers={"Content-Type": "text/html"})
