@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test bench clean pywb redis-server
+.PHONY: demo test bench clean pywb system-packages
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -m venv --help >/dev/null 2>&1 || (apt-get update && apt-get install -y python3-venv)
@@ -16,14 +16,18 @@ $(STAMP): pyproject.toml constraints.txt
 demo: $(STAMP)
 	$(BIN)/arshif demo
 
-test: $(STAMP) redis-server
+test: $(STAMP) system-packages
 	$(BIN)/python -m pytest -q
 
-# tests/test_distributed.py runs two crawlers against a real Redis (Debian package);
-# without it those tests skip and say why
-redis-server:
-	@command -v redis-server >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq redis-server) \
-		|| echo "redis-server could not be installed: tests/test_distributed.py will skip"
+# Debian packages the tests drive for real: redis-server (tests/test_distributed.py)
+# and chromium (tests/test_browser.py); a test whose program is missing skips and says why
+SYSTEM_PROGRAMS := redis-server:redis-server chromium:chromium
+system-packages:
+	@missing=""; for pair in $(SYSTEM_PROGRAMS); do \
+		command -v $${pair%%:*} >/dev/null 2>&1 || missing="$$missing $${pair#*:}"; done; \
+	if [ -n "$$missing" ]; then \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) \
+		|| echo "could not install$$missing: the tests that need them will skip"; fi
 
 # pywb pins old redis/pyOpenSSL: its own venv, for tests/test_replay.py (which
 # also creates it on first use) and for replaying data/ by hand
