@@ -20,11 +20,13 @@ test: $(STAMP) system-packages
 	$(BIN)/python -m pytest -q
 
 # Debian packages the tests drive for real: redis-server (tests/test_distributed.py)
-# and chromium (tests/test_browser.py); a test whose program is missing skips and says why
-SYSTEM_PROGRAMS := redis-server:redis-server chromium:chromium
+# and chromium with an Arabic font (tests/test_browser.py); a test whose program is missing
+# skips and says why. Each entry: a command or file to look for, then its Debian package.
+SYSTEM_PROGRAMS := redis-server:redis-server chromium:chromium \
+	/usr/share/fonts/truetype/noto/NotoNaskhArabic-Regular.ttf:fonts-noto-core
 system-packages:
 	@missing=""; for pair in $(SYSTEM_PROGRAMS); do \
-		command -v $${pair%%:*} >/dev/null 2>&1 || missing="$$missing $${pair#*:}"; done; \
+		{ command -v $${pair%%:*} || test -e $${pair%%:*}; } >/dev/null 2>&1 || missing="$$missing $${pair#*:}"; done; \
 	if [ -n "$$missing" ]; then \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) \
 		|| echo "could not install$$missing: the tests that need them will skip"; fi

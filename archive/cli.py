@@ -138,23 +138,14 @@ def demo(data_dir: str, port: int, farm_port: int, no_serve: bool) -> None:
 
 
 def _register_extra_commands() -> None:
-    from archive.cli_extra import add_site, export
-
-    for command in (add_site, export):
-        cli.add_command(command)
-
     from archive.cli_evidence import package, verify
+    from archive.cli_extra import add_site, export
+    from archive.cli_repair import repair
+    from archive.cli_schedule import schedule
+    from archive.cli_search import search
 
-    for command in (package, verify):
+    for command in (add_site, export, package, verify, schedule, repair, search):
         cli.add_command(command)
-
-    from archive.cli_schedule import schedule  # issue 6
-
-    cli.add_command(schedule)
-
-    from archive.cli_repair import repair  # issue 7
-
-    cli.add_command(repair)
 
 
 _register_extra_commands()

@@ -48,10 +48,19 @@ logger = logging.getLogger(__name__)
 # default exception handler call rich's print_exception() outside an except
 # block for a plain 404 (a path no route matches), which raises ValueError and
 # turns the 404 into a 500. Datasette only uses rich to pretty-print tracebacks
-# on the console, so it is switched off here.
-import datasette.handle_exception as _datasette_handle_exception  # noqa: E402
+# on the console, so it is switched off, at startup: datasette.handle_exception
+# imports datasette.plugins, which loads the plugin entry points, this module
+# included. Imported here at module level, that registered this module half
+# initialised, with none of its hooks, whenever archive.datasette_plugin was
+# imported before datasette.plugins (tests/test_browser.py, then any
+# in-process Datasette had no /-/search or /-/article routes).
 
-_datasette_handle_exception.rich = None
+
+@hookimpl
+def startup():
+    import datasette.handle_exception as handle_exception
+
+    handle_exception.rich = None
 
 HERE = Path(__file__).parent
 METADATA_PATH = HERE / "metadata.yml"
