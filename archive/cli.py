@@ -140,11 +140,12 @@ def demo(data_dir: str, port: int, farm_port: int, no_serve: bool) -> None:
 def _register_extra_commands() -> None:
     from archive.cli_evidence import package, verify
     from archive.cli_extra import add_site, export
+    from archive.cli_reindex import reindex
     from archive.cli_repair import repair
     from archive.cli_schedule import schedule
     from archive.cli_search import search
 
-    for command in (add_site, export, package, verify, schedule, repair, search):
+    for command in (add_site, export, package, verify, schedule, repair, search, reindex):
         cli.add_command(command)
 
 
