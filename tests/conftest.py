@@ -83,3 +83,18 @@ def _no_proxy(monkeypatch):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("NO_PROXY", "*")
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
+
+
+@pytest.fixture
+def arshif_plugin():
+    """The Datasette plugin, registered for tests run without the installed entry point."""
+    from datasette.plugins import pm
+
+    import archive.datasette_plugin as plugin
+
+    if pm.is_registered(plugin):
+        yield plugin
+        return
+    pm.register(plugin, name="arshif")
+    yield plugin
+    pm.unregister(plugin)

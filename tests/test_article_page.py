@@ -11,21 +11,13 @@ from datasette import hookimpl
 from datasette.plugins import pm
 from datasette.utils.asgi import Response
 
-import archive.datasette_plugin as plugin
 from archive.article_page import arabic_date
 from archive.datasette_plugin import SETTINGS, build_datasette, load_metadata
 from archive.db import open_archive, record_capture, upsert_article
 from archive.facets import month_label
 
 
-@pytest.fixture(autouse=True)
-def plugin_registered():
-    if not pm.is_registered(plugin):
-        pm.register(plugin, name="arshif")
-        yield
-        pm.unregister(plugin)
-    else:
-        yield
+pytestmark = pytest.mark.usefixtures("arshif_plugin")
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import threading
 
 import pytest
 from datasette.app import Datasette
-from datasette.plugins import pm
 
 import archive.datasette_plugin as plugin
 from archive.datasette_plugin import (
@@ -48,15 +47,7 @@ ARTICLES = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def plugin_registered():
-    # Installed with `pip install -e .` the entry point loads it; otherwise register it
-    if not pm.is_registered(plugin):
-        pm.register(plugin, name="arshif")
-        yield
-        pm.unregister(plugin)
-    else:
-        yield
+pytestmark = pytest.mark.usefixtures("arshif_plugin")
 
 
 @pytest.fixture

@@ -12,22 +12,13 @@ import shutil
 import sqlite3
 
 import pytest
-from datasette.plugins import pm
 from warcio.archiveiterator import ArchiveIterator
 
-import archive.datasette_plugin as plugin
 from archive.datasette_plugin import build_datasette
 from tests.evidence_support import rows, twice_crawled
 
 
-@pytest.fixture(autouse=True)
-def plugin_registered():
-    if not pm.is_registered(plugin):
-        pm.register(plugin, name="arshif")
-        yield
-        pm.unregister(plugin)
-    else:
-        yield
+pytestmark = pytest.mark.usefixtures("arshif_plugin")
 
 
 @pytest.fixture(scope="module")
