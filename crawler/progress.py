@@ -1,6 +1,7 @@
 """ProgressReporter: a live progress line on a terminal, a periodic stats line in logs otherwise.
 
-Shows pages fetched, articles stored (``archive/article_writes``), errors
+Shows pages fetched, article pages stored (``archive/article_writes``: AMP twins
+and re-captures included, so more than the archive's article rows), errors
 (``arshif/fetch_error/*`` plus ``log_count/ERROR``), the recent page rate, the
 requests still queued and, from those, an ETA. The queue grows as links are
 discovered, so the ETA is that of the work known so far.
@@ -67,8 +68,8 @@ def _duration(seconds: float) -> str:
 
 
 def format_progress(p: Progress) -> str:
-    """One line, e.g. ``1,204 pages · 310 articles · 2 errors · 38.5 pages/s · 420 queued · ETA 0m11s``."""
-    parts = [f"{p.pages:,} pages", f"{p.articles:,} articles", f"{p.errors:,} errors",
+    """One line, e.g. ``1,204 pages · 310 article pages · 2 errors · 38.5 pages/s · 420 queued · ETA 0m11s``."""
+    parts = [f"{p.pages:,} pages", f"{p.articles:,} article pages", f"{p.errors:,} errors",
              f"{p.rate:.1f} pages/s"]
     if p.pending is not None:
         parts.append(f"{p.pending:,} queued")

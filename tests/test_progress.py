@@ -86,10 +86,10 @@ def test_live_line_under_a_pseudo_terminal():
     assert len(drawn) >= 5
     # each redraw returns to column 0 and clears what the previous, longer line left
     assert all(f.endswith("\x1b[K") or f.endswith("\x1b[K\n") for f in drawn)
-    assert "50 pages · 15 articles · 0 errors · 20.0 pages/s · 40 queued · ETA 0m02s" in screen
+    assert "50 pages · 15 article pages · 0 errors · 20.0 pages/s · 40 queued · ETA 0m02s" in screen
     # the log line starts on a cleared line, not glued to the progress text
     assert "\r\x1b[KLOG a warning from the crawl" in screen
-    assert "50 pages · 15 articles · 3 errors" in screen
+    assert "50 pages · 15 article pages · 3 errors" in screen
     final = [f for f in drawn if f.startswith("Crawl finished:")]
     assert final and final[-1].rstrip().endswith("\x1b[K") and screen.endswith("\n")
     assert "queued" not in final[-1]
@@ -121,7 +121,7 @@ def test_real_crawl_shows_the_live_line(farm, tmp_path):
     final = [f for f in screen.split("\r") if f.startswith("Crawl finished:")]
     assert final, screen[-3000:]
     pages = int(final[-1].split(" pages")[0].split()[-1].replace(",", ""))
-    articles = int(final[-1].split(" articles")[0].split()[-1].replace(",", ""))
+    articles = int(final[-1].split(" article pages")[0].split()[-1].replace(",", ""))
     assert pages > 20 and articles >= 20
     assert "Traceback" not in screen
 
@@ -138,7 +138,7 @@ def test_log_mode_when_not_a_terminal(caplog):
         reporter.tick()
         reporter.spider_closed("finished")
     messages = [r.getMessage() for r in caplog.records]
-    assert messages[0].startswith("Progress: 8 pages · 0 articles · 0 errors · 4.0 pages/s")
+    assert messages[0].startswith("Progress: 8 pages · 0 article pages · 0 errors · 4.0 pages/s")
     assert messages[-1].startswith("Crawl finished: 8 pages")
     assert stream.getvalue() == ""
 
@@ -159,7 +159,7 @@ def test_forced_bar_and_unknown_mode(caplog):
 
 def test_format_and_counts():
     assert format_progress(Progress(elapsed=3725, pages=12345, articles=3, errors=0, rate=0.0, pending=7)) == (
-        "12,345 pages · 3 articles · 0 errors · 0.0 pages/s · 7 queued · ETA ? · elapsed 1h02m")
+        "12,345 pages · 3 article pages · 0 errors · 0.0 pages/s · 7 queued · ETA ? · elapsed 1h02m")
     stats = {"downloader/response_count": 5, "archive/article_writes": 2, "arshif/fetch_error/DNSLookupError": 1,
              "arshif/fetch_error/TimeoutError": 2, "log_count/ERROR": 4}
     assert counts_from_stats(stats) == (5, 2, 7)
