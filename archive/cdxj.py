@@ -17,12 +17,29 @@ import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 from cdxj_indexer.main import CDXJIndexer
 
 INDEX_DIR = "indexes"
 WARC_DIR = "warc"
+
+
+def iso_utc_z(value: str | None) -> str | None:
+    """``2026-11-24T23:58:45+00:00`` -> ``2026-11-24T23:58:45Z`` (what py-wacz and citations use).
+
+    Naive times are taken as UTC; an empty or unparsable value gives None.
+    """
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def safe_name(crawl_id: str) -> str:

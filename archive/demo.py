@@ -29,13 +29,18 @@ def start_farm(port: int, articles: int | None = None) -> tuple[subprocess.Popen
     return process, int(match.group(1))
 
 
-def stop_farm(process: subprocess.Popen) -> None:
+def stop_process(process: subprocess.Popen, timeout: float = 10) -> None:
+    """SIGTERM, then SIGKILL if it has not exited after ``timeout`` seconds."""
     process.terminate()
     try:
-        process.wait(timeout=10)
+        process.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+def stop_farm(process: subprocess.Popen) -> None:
+    stop_process(process)
     if process.stdout:
         process.stdout.close()
 

@@ -28,13 +28,12 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import re
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
 
-from archive.cdxj import safe_name
+from archive.cdxj import iso_utc_z, safe_name
 from archive.verify import parse_record, read_member, read_raw
 
 WARC_DIR = "warc"
@@ -69,13 +68,7 @@ def inside(directory: Path, name: str | None) -> Path:
 def utc_time(capture: dict) -> str:
     """Capture time as ``YYYY-MM-DDTHH:MM:SSZ`` (from WARC-Date, else fetched_at)."""
     value = capture.get("warc_date") or capture.get("fetched_at") or ""
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return value
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return iso_utc_z(value) or value
 
 
 def citation(capture: dict, crawl_id: str | None = None, title: str | None = None) -> str:

@@ -27,7 +27,9 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from archive.cdxj import WARC_DIR, backfill_crawl_ids, crawl_ids, crawl_warc_files, index_crawl, safe_name
+from archive.cdxj import (
+    WARC_DIR, backfill_crawl_ids, crawl_ids, crawl_warc_files, index_crawl, iso_utc_z, safe_name,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -102,27 +104,12 @@ def pages_for(db, names: list[str]) -> list[dict]:
             continue  # listing pages, tag pages...: in the index, not in the pages list
         if key in seen:
             continue
-        ts = row["warc_date"] or _iso_z(row["fetched_at"])  # captures from before warc_date
+        ts = row["warc_date"] or iso_utc_z(row["fetched_at"])  # captures from before warc_date
         if not ts:
             continue
         seen.add(key)
         pages.append({"url": row["url"], "ts": ts, "title": title})
     return pages
-
-
-def _iso_z(value: str | None) -> str | None:
-    """``2026-11-24T23:58:45+00:00`` -> ``2026-11-24T23:58:45Z`` (what py-wacz matches on)."""
-    from datetime import datetime, timezone
-
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _run_wacz(args: list[str]) -> str:

@@ -28,6 +28,8 @@ from typing import Any
 
 import aiohttp
 
+from archive.demo import stop_process
+
 CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "chrome")
 FLAGS = (
     "--headless=new",
@@ -228,12 +230,7 @@ class Browser:
         finally:
             if browser is not None:
                 await browser.close()
-            process.terminate()
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop_process(process)
             log.close()
             Path(log.name).unlink(missing_ok=True)
             shutil.rmtree(profile, ignore_errors=True)

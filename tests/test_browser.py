@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 
 from archive.datasette_plugin import serve_args
+from archive.demo import stop_process
 from tests.cdp import Browser, find_chromium
 
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
@@ -88,12 +89,7 @@ def server(crawled, tmp_path_factory):
                 raise RuntimeError(f"datasette did not start: {log_path.read_text()[-2000:]}")
             time.sleep(0.1)
     yield base
-    process.terminate()
-    try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    stop_process(process)
     log.close()
 
 

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import pytest
 
+from archive.demo import stop_process
 from tests.conftest import REPO
 from tests.evidence_support import rows, twice_crawled
 
@@ -124,12 +125,7 @@ def wayback(twice, tmp_path_factory):
             time.sleep(0.2)
         yield base
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
         log.close()
 
 
