@@ -22,7 +22,7 @@ import os
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-from archive.db import _ensure_site, _write_transaction, utc_now
+from archive.db import _ensure_site, write_transaction, utc_now
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -34,7 +34,7 @@ RUN_TOTALS = ("requests", "pages", "new", "changed", "unchanged", "removed", "mo
 
 def start_run(db: Database, *, crawl_id: str, mode: str, trigger: str, sites: list[str],
               now: str | None) -> int:
-    with _write_transaction(db):
+    with write_transaction(db):
         return db.table("crawl_runs").insert({
             "crawl_id": crawl_id, "started": utc_now(), "status": "running", "mode": mode,
             "trigger": trigger, "sites": json.dumps(sites), "now": now,
@@ -46,7 +46,7 @@ def finish_run(db: Database, run_id: int, *, status: str, sites: list[str],
                per_site: dict[str, Counter], stats: dict[str, Any] | None = None) -> dict[str, int]:
     """Write the per-site rows and the run's totals; return the totals."""
     totals: Counter = Counter()
-    with _write_transaction(db):
+    with write_transaction(db):
         for site in sites:
             counts = per_site.get(site, Counter())
             errors = {k.split(":", 1)[1]: v for k, v in counts.items() if k.startswith("error:")}

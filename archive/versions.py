@@ -23,7 +23,7 @@ import html
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from archive.db import _write_transaction, utc_now
+from archive.db import write_transaction, insert_row, update_row, utc_now
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -58,14 +58,14 @@ def diff_texts(old: str, new: str) -> Diff:
 
 
 def latest_version(db: Database, article_id: int) -> dict | None:
-    row = db.execute(
+    cursor = db.execute(
         "SELECT * FROM article_versions WHERE article_id = ? ORDER BY version DESC LIMIT 1",
         [article_id],
-    ).fetchone()
+    )
+    row = cursor.fetchone()
     if row is None:
         return None
-    columns = [c.name for c in db.table("article_versions").columns]
-    return dict(zip(columns, row))
+    return dict(zip((column[0] for column in cursor.description), row))
 
 
 def record_version(
@@ -92,7 +92,7 @@ def record_version(
     """
     fetched_at = fetched_at or utc_now()
     text = text or ""
-    with _write_transaction(db):
+    with write_transaction(db):
         last = latest_version(db, article_id)
         record: dict[str, Any] = {
             "article_id": article_id, "capture_id": capture_id, "fetched_at": fetched_at,
@@ -102,14 +102,14 @@ def record_version(
         }
         if last is None:
             record.update(version=1, change=NEW, title_changed=0, text_changed=0, silent=0)
-            db.table("article_versions").insert(record)
-            db.table("articles").update(article_id, {"version_count": 1, "title_changed": 0,
+            insert_row(db, "article_versions", record)
+            update_row(db, "articles", article_id, {"version_count": 1, "title_changed": 0,
                                                      "silent_edit": 0, "last_checked": fetched_at})
             return NEW
         text_changed = last["content_hash"] != content_hash
         title_changed = (last["title"] or "") != (title or "")
         if not text_changed and not title_changed:
-            db.table("articles").update(article_id, {"last_checked": fetched_at})
+            update_row(db, "articles", article_id, {"last_checked": fetched_at})
             return UNCHANGED
         if alias:
             return ALIAS
@@ -124,12 +124,12 @@ def record_version(
             text_changed=int(text_changed), silent=int(silent), diff=diff.unified,
             words_added=diff.words_added, words_removed=diff.words_removed,
         )
-        db.table("article_versions").insert(record)
+        insert_row(db, "article_versions", record)
         current = db.execute(
             "SELECT coalesce(title_changed, 0), coalesce(silent_edit, 0) FROM articles WHERE id = ?",
             [article_id],
         ).fetchone()
-        db.table("articles").update(article_id, {
+        update_row(db, "articles", article_id, {
             "version_count": version, "changed_at": fetched_at, "last_checked": fetched_at,
             "title_changed": int(bool(current[0]) or title_changed),
             "silent_edit": int(bool(current[1]) or silent),
@@ -141,7 +141,7 @@ def mark_seen(db: Database, article_id: int, capture_id: int | None, fetched_at:
     """An unchanged re-fetch (304 or identical payload): the capture belongs to the article,
     which was seen again; its ``capture_id`` (last full capture) stays."""
     fetched_at = fetched_at or utc_now()
-    with _write_transaction(db):
+    with write_transaction(db):
         if capture_id is not None:
             db.execute("UPDATE captures SET article_id = ? WHERE id = ? AND article_id IS NULL",
                        [article_id, capture_id])
@@ -157,11 +157,11 @@ def mark_removed(db: Database, article_id: int, *, when: str | None, reason: str
     ``removed_at`` keeps the first fetch that found it gone.
     """
     when = when or utc_now()
-    with _write_transaction(db):
+    with write_transaction(db):
         row = db.execute("SELECT status FROM articles WHERE id = ?", [article_id]).fetchone()
         if row is None or row[0] in ("removed", "moved"):
             return False
-        db.table("articles").update(article_id, {
+        update_row(db, "articles", article_id, {
             "status": status, "removed_at": when, "removed_reason": reason,
             "removed_capture_id": capture_id, "moved_to": moved_to, "last_checked": when,
         })
@@ -170,7 +170,7 @@ def mark_removed(db: Database, article_id: int, *, when: str | None, reason: str
 
 def mark_moved_version(db: Database, article_id: int, moved_from: str) -> None:
     """The first version of a moved article's new URL is a move, not a new article."""
-    with _write_transaction(db):
+    with write_transaction(db):
         db.execute("UPDATE article_versions SET change = 'moved', moved_from = ? "
                    "WHERE article_id = ? AND version = 1", [moved_from, article_id])
 

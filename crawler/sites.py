@@ -24,6 +24,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from crawler.urls import url_host
+
 SITE_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 KNOWN_KEYS = {
     "name", "title", "base_url", "allowed_domains", "feeds", "sitemaps",
@@ -57,7 +59,7 @@ class Site:
 
     def in_scope(self, url: str) -> bool:
         """True when ``url``'s host is one of the site's domains or a subdomain."""
-        host = (urlsplit(url).hostname or "").lower()
+        host = url_host(url)
         return any(host == d or host.endswith("." + d) for d in self.allowed_domains)
 
     def looks_like_article_url(self, url: str) -> bool | None:

@@ -8,6 +8,7 @@ pages) are sensitive to it.
 
 from __future__ import annotations
 
+import functools
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -33,6 +34,9 @@ def is_session_param(key: str, value: str) -> bool:
     return bool(SESSION_PARAM_RE.match(key)) or (key.lower() == "sid" and bool(_SESSION_TOKEN_RE.match(value)))
 
 
+# A crawl canonicalises every link of every page, and a site's menus repeat the same
+# links on each: caching saves ~5% of the crawl's CPU (issue 8).
+@functools.lru_cache(maxsize=1 << 15)
 def canonicalize_url(url: str) -> str:
     """Drop tracking parameters, session ids and the fragment; lower-case scheme and host."""
     parts = urlsplit(url.strip())
@@ -44,3 +48,12 @@ def canonicalize_url(url: str) -> str:
     netloc = parts.netloc.lower()
     path = _PATH_SESSION_RE.sub("", parts.path) or "/"
     return urlunsplit((parts.scheme.lower(), netloc, path, urlencode(query), ""))
+
+
+@functools.lru_cache(maxsize=1 << 15)
+def url_host(url: str) -> str:
+    """The URL's host name, lower-case; "" when it has none or is not a URL."""
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""

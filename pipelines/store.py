@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from scrapy.exceptions import NotConfigured
 
-from archive.db import open_archive, record_capture, upsert_article, upsert_site
+from archive.db import open_archive, record_capture, upsert_article, upsert_site, write_transaction
 from crawler.urls import canonicalize_url
 
 if TYPE_CHECKING:
@@ -92,7 +92,7 @@ class ArchivePipeline:
         return canonicalize_url(item.url)
 
     def process_item(self, item: PageItem) -> PageItem:
-        with self.db.atomic():
+        with write_transaction(self.db):
             capture_id = record_capture(self.db, capture_record(item))
             if item.article is not None:
                 article = article_record(item, self.canonical_url(item))
