@@ -75,6 +75,9 @@ def reindex(data_dir: str, output: str | None, workers: int, reclassify: bool, q
     click.echo(f"reindexed {stats.warc_files} WARC file(s) into {output or Path(data_dir) / 'archive.db'}: "
                f"{stats.captures:,} captures, {stats.article_rows:,} articles "
                f"({stats.extracted:,} pages extracted) in {stats.elapsed:.1f} s ({rate:,.0f} articles/s)")
+    if stats.superseded:
+        click.echo(f"  {stats.superseded:,} earlier captures of articles captured again later were "
+                   "stored without extraction (the last capture fills the row)")
     if stats.text_changed:
         click.echo(f"  {stats.text_changed:,} article texts differ from the crawl's extraction "
                    "(the extractor changed since)")

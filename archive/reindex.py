@@ -14,7 +14,9 @@ sites come from the ``site-config`` field of the ``warcinfo`` records.
 
 Pages the crawl judged not to be articles (``is-article: no``) are not
 extracted again unless ``reclassify`` is set: that keeps reindexing at the cost
-of the articles alone. Responses without a metadata record (redirects,
+of the articles alone; likewise an article capture that a later capture of the same
+article overwrites (its AMP twin, an earlier crawl) is stored without being extracted
+(``last_article_captures``). Responses without a metadata record (redirects,
 robots.txt fetched by Scrapy's middleware) never were captures, and are
 skipped. The new database is built in a temporary file beside the target and
 moved over it only when complete.
@@ -66,6 +68,7 @@ class ReindexStats:
     articles: int = 0  # article writes (a page and its AMP twin are two writes, one row)
     article_rows: int = 0  # articles in the rebuilt archive
     extracted: int = 0
+    superseded: int = 0  # article captures a later capture of the same article overwrites
     text_changed: int = 0  # extracted text differs from the crawl's extracted-text-sha256
     without_metadata: int = 0
     started: float = field(default_factory=time.perf_counter)
@@ -188,12 +191,40 @@ def _iter_file(path: Path, warc_dir: Path, stats: ReindexStats,
                 if entry is not None:
                     fields = warc_fields(payload)
                     item = _page_item(PageItem, entry, fields, headers, name, records)
-                    date = headers.get_header("WARC-Date")
-                    if "." not in date:  # same precision, so the strings sort as times
-                        date = date[:-1] + ".000000Z"
-                    yield date, seq, item, fields
+                    yield _store_order(headers.get_header("WARC-Date")), seq, item, fields
     stats.without_metadata += len(pending)
     stats.bytes_read += path.stat().st_size - counted
+
+
+def _store_order(warc_date: str) -> str:
+    """A metadata record's WARC-Date at one precision, so the strings sort as times."""
+    return warc_date if "." in warc_date else warc_date[:-1] + ".000000Z"
+
+
+def last_article_captures(paths: list[Path]) -> set[str]:
+    """Metadata record ids of each article's last capture, in the order the crawl stored them.
+
+    An article's row ends up holding the extraction of its last capture (an AMP twin and
+    its page are two captures of one row, and so is every re-crawl that changed it), so
+    the captures before it need no extraction of their own. The crawl names the row in
+    each article capture's ``canonical-url`` metadata field; captures without it (WARCs
+    written before it existed) are all extracted.
+    """
+    def entries(path: Path) -> Iterator[tuple[str, int, str, str]]:
+        with open(path, "rb") as fh:
+            for seq, record in enumerate(ArchiveIterator(fh)):
+                if record.rec_type != "metadata":
+                    continue
+                canonical = _first(warc_fields(record.content_stream().read()), "canonical-url")
+                if canonical:
+                    headers = record.rec_headers
+                    yield (_store_order(headers.get_header("WARC-Date")), seq, canonical,
+                           headers.get_header("WARC-Record-ID"))
+
+    last: dict[str, str] = {}
+    for _, _, canonical, record_id in heapq.merge(*map(entries, paths), key=lambda entry: entry[:2]):
+        last[canonical] = record_id
+    return set(last.values())
 
 
 def _page_item(page_item: type, entry: dict, fields: dict, headers, name: str, records) -> PageItem:
@@ -224,22 +255,13 @@ class _Writer:
     """The crawl's ArchivePipeline.process_item, replayed on a fresh database."""
 
     def __init__(self, db, sites: dict, stats: ReindexStats) -> None:
-        from pipelines.store import article_record, capture_record
+        from pipelines.store import article_canonical_url, article_record, capture_record
 
         self.db, self.sites, self.stats = db, sites, stats
         self.article_record, self.capture_record = article_record, capture_record
+        self.canonical_url = article_canonical_url
         self.capture_ids: dict[str, int] = {}  # WARC-Record-ID -> new capture id (revisits)
         self.in_batch = 0
-
-    def canonical_url(self, item: PageItem) -> str:
-        # the rule of ArchivePipeline.canonical_url
-        from crawler.urls import canonicalize_url
-
-        declared = (item.article or {}).get("canonical_url")
-        site = self.sites.get(item.site)
-        if declared and site is not None and site.in_scope(declared):
-            return canonicalize_url(declared)
-        return canonicalize_url(item.url)
 
     def write(self, item: PageItem) -> None:
         from archive.db import record_capture, upsert_article
@@ -253,7 +275,8 @@ class _Writer:
         self.capture_ids[item.warc["record_id"]] = capture_id
         self.stats.captures += 1
         if item.article is not None:
-            upsert_article(self.db, self.article_record(item, self.canonical_url(item)), capture_id)
+            canonical = self.canonical_url(item, self.sites.get(item.site))
+            upsert_article(self.db, self.article_record(item, canonical), capture_id)
             self.stats.articles += 1
         self.in_batch += 1
         if self.in_batch >= COMMIT_EVERY:
@@ -335,11 +358,19 @@ def rebuild(data_dir: str | Path, output: str | Path | None = None, *, workers: 
                 text_hash = hashlib.sha256((extraction.get("text") or "").encode("utf-8")).hexdigest()
                 stats.text_changed += bool(crawl_hash and crawl_hash != text_hash)
 
+        last_captures = None if reclassify else last_article_captures(paths)
         for item, fields in iter_captures(paths, warc_dir, stats, sites):
             site = sites.get(item.site)
             wanted = (item.kind == "page" and item.status == 200 and item.warc["record_type"] == "response"
                       and (site is None or site.looks_like_article_url(item.url) is not False)
                       and (reclassify or _first(fields, "is-article") != "no"))
+            canonical = _first(fields, "canonical-url")
+            if wanted and canonical and last_captures is not None \
+                    and item.warc["metadata_record_id"] not in last_captures:
+                # a later capture overwrites this row: store the capture, skip its extraction
+                item.article = {"canonical_url": canonical}
+                stats.superseded += 1
+                wanted = False
             if wanted:
                 if not chunk or chunk[1] is not None or len(chunk[0]) >= CHUNK:
                     chunk = [[], None]

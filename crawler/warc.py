@@ -42,6 +42,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 
 from archive.warc import Exchange, RevisitTarget, WarcFileWriter, payload_digest
+from pipelines.store import article_canonical_url
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -125,6 +126,7 @@ class WarcCapture:
         self.revisits = revisits and db_path is not None
         self.crawl_id = crawl_id
         self._spider_sites = spider_sites  # () -> {name: Site}, read once for warcinfo
+        self.sites: dict = {}
         self._reader: sqlite3.Connection | None = None
         self._recorded: set[Path] = set()
 
@@ -172,6 +174,7 @@ class WarcCapture:
             return
         sites = self._spider_sites()
         if sites:
+            self.sites = sites
             self.writer.warcinfo["site-config"] = json.dumps(
                 [site.to_dict() for site in sites.values()], ensure_ascii=False, sort_keys=True)
             self._spider_sites = None
@@ -243,9 +246,11 @@ class WarcCapture:
         if not warc or warc.get("metadata_record_id"):
             return
         article = item.article or {}
-        text_hash = None
+        text_hash = canonical = None
         if item.article is not None:
             text_hash = hashlib.sha256((article.get("text") or "").encode("utf-8")).hexdigest()
+            # the row it is stored under: `arshif reindex` extracts only an article's last capture
+            canonical = article_canonical_url(item, self.sites.get(item.site))
         revisit = warc.get("revisit_of") or {}
         written = self.writer.write_metadata(item.url, warc["record_id"], {
             "via": item.via,
@@ -260,6 +265,7 @@ class WarcCapture:
             "revisit-of": revisit.get("record_id"),
             "is-article": "yes" if item.article is not None else "no",
             "extracted-text-sha256": text_hash,
+            "canonical-url": canonical,
             "outlink": item.outlinks,
         })
         warc.update(metadata_warc_file=written.warc_file, metadata_offset=written.offset,

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from typing_extensions import Self
 
     from crawler.items import PageItem
+    from crawler.sites import Site
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +61,15 @@ def capture_record(item: PageItem) -> dict:
     }
 
 
+def article_canonical_url(item: PageItem, site: Site | None) -> str:
+    """The URL an article is stored under: the page's rel=canonical when it stays on
+    the site, else the page's own URL (both canonicalised)."""
+    declared = (item.article or {}).get("canonical_url")
+    if declared and site is not None and site.in_scope(declared):
+        return canonicalize_url(declared)
+    return canonicalize_url(item.url)
+
+
 class ArchivePipeline:
     def __init__(self, crawler: Crawler, db_path: Path) -> None:
         self.crawler = crawler
@@ -83,19 +93,12 @@ class ArchivePipeline:
         if self.db is not None:
             self.db.close()
 
-    def canonical_url(self, item: PageItem) -> str:
-        """The page's rel=canonical when it stays on the same site, else its own URL."""
-        declared = (item.article or {}).get("canonical_url")
-        site = self.crawler.spider.sites[item.site]
-        if declared and site.in_scope(declared):
-            return canonicalize_url(declared)
-        return canonicalize_url(item.url)
-
     def process_item(self, item: PageItem) -> PageItem:
         with write_transaction(self.db):
             capture_id = record_capture(self.db, capture_record(item))
             if item.article is not None:
-                article = article_record(item, self.canonical_url(item))
+                canonical = article_canonical_url(item, self.crawler.spider.sites.get(item.site))
+                article = article_record(item, canonical)
                 item.article["content_hash"] = article["content_hash"]
                 upsert_article(self.db, article, capture_id)
                 self.stats.inc_value("archive/article_writes")

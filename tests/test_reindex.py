@@ -42,6 +42,15 @@ def test_rebuilt_archive_equals_the_crawls(crawled, rebuilt):
     assert stats.text_changed == 0  # same extractor: same text as the crawl's metadata records say
 
 
+def test_each_article_is_extracted_once_from_its_last_capture(crawled, rebuilt):
+    _, stats = rebuilt
+    article_captures = rows(crawled.db_path, "select count(*) n from captures where article_id is not null "
+                                             "and status = 200 and record_type = 'response'")[0]["n"]
+    assert stats.extracted == stats.article_rows
+    # the earlier of an AMP twin and its page was stored unextracted
+    assert stats.superseded == article_captures - stats.article_rows > 0
+
+
 def test_captures_are_replayed_in_the_crawls_order(crawled, rebuilt):
     output, _ = rebuilt
     keys = [k for k in CAPTURE_KEYS if k in columns(crawled.db_path, "captures")]
