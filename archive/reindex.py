@@ -23,7 +23,7 @@ moved over it only when complete.
 
 What it rebuilds: ``sites``, ``captures`` and ``articles`` with their full-text
 index. What it does not replay: the bookkeeping of incremental re-crawls
-(``crawler/incremental.py``: article versions, ``removed``/``moved`` status, crawl
+(``crawler/incremental/``: article versions, ``removed``/``moved`` status, crawl
 runs) and the ``failures`` table; after a single crawl those hold nothing the
 articles do not.
 """

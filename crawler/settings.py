@@ -13,7 +13,7 @@ ARSHIF_MAX_DEPTH = 4                # link hops from a seed/feed/sitemap entry
 ARSHIF_EXTRACT_WORKERS = 0          # extraction processes; 0 = one per CPU core
 ARSHIF_ARCHIVE_ENABLED = True       # write the SQLite archive
 ARSHIF_CONTACT_URL = "https://github.com/arshif/arshif"
-# --- incremental crawls (crawler/incremental.py) ---------------------------
+# --- incremental crawls (crawler/incremental/) ---------------------------
 ARSHIF_INCREMENTAL = True           # re-fetch only what is new or due; False (--full): everything in reach
 ARSHIF_REVISIT_DAYS = 7             # re-check known articles published within this many days
 ARSHIF_REVISIT_DEPTH = 0            # re-fetch known listing pages up to this many hops from a seed
@@ -50,18 +50,18 @@ EXTENSIONS = {
     "crawler.failures.FailureLog": 90,  # failures table (before WarcCapture: counts body bytes)
     "crawler.warc.WarcCapture": 100,
     "crawler.progress.ProgressReporter": 500,
-    "crawler.incremental.IncrementalCrawl": 600,  # crawl_runs, re-checks at idle
+    "crawler.incremental.extension.IncrementalCrawl": 600,  # crawl_runs, re-checks at idle
 }
 DOWNLOADER_MIDDLEWARES = {
     # after RedirectMiddleware (600) for requests: sees 3xx/304 before it does
-    "crawler.incremental.IncrementalDownloaderMiddleware": 650,
+    "crawler.incremental.middlewares.IncrementalDownloaderMiddleware": 650,
     "crawler.middlewares.safety.RedirectLoopMiddleware": 610,  # before RedirectMiddleware (600)
     "crawler.middlewares.safety.BinaryBodyMiddleware": 585,  # after decompression (590)
     "crawler.middlewares.politeness.PolitenessMiddleware": 560,  # Crawl-delay, Retry-After; before Retry (550)
 }
 SPIDER_MIDDLEWARES = {
     "crawler.warc.DiscoveryPathMiddleware": 50,  # request.meta["discovery_path"]
-    "crawler.incremental.IncrementalSpiderMiddleware": 950,  # re-visit policy, before the scheduler
+    "crawler.incremental.middlewares.IncrementalSpiderMiddleware": 950,  # re-visit policy, before the scheduler
     "crawler.middlewares.traps.TrapGuardMiddleware": 940,  # calendars, facets, endless variants
     "crawler.jobs.JobJournalMiddleware": 10,  # resumed frontier first; marks callbacks done
 }
@@ -70,7 +70,7 @@ ITEM_PIPELINES = {
     "pipelines.checks.ContentChecksPipeline": 350,  # empty, soft-404, charset, broken HTML
     "crawler.warc.WarcMetadataPipeline": 750,  # metadata record, before the capture is stored
     "pipelines.store.ArchivePipeline": 800,
-    "crawler.incremental.VersionsPipeline": 850,  # versions, unchanged, removed
+    "crawler.incremental.pipeline.VersionsPipeline": 850,  # versions, unchanged, removed
 }
 
 # --- politeness -----------------------------------------------------------

@@ -94,7 +94,7 @@ def test_warcinfo_names_software_crawl_operator_robots_and_sites(twice):
 
 def test_metadata_record_holds_discovery_path_outlinks_and_extraction_hash(crawled):
     articles = rows(crawled.db_path, """
-        select c.*, a.content_hash from captures c join articles a on a.capture_id = c.id
+        select c.*, a.content_hash, a.canonical_url from captures c join articles a on a.capture_id = c.id
         where c.status = 200""")
     assert len(articles) >= 60
     vias = set()
@@ -116,6 +116,7 @@ def test_metadata_record_holds_discovery_path_outlinks_and_extraction_hash(crawl
         assert fields["extracted-text-sha256"] == [capture["content_hash"]]
         assert fields["payload-sha256"] == [capture["payload_sha256"]]
         assert fields["is-article"] == ["yes"]
+        assert fields["canonical-url"] == [capture["canonical_url"]]
         assert fields["outlink"], capture["url"]
         vias.add(capture["via"])
         if capture["via"] == "sitemap":
