@@ -54,6 +54,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+NOT_LAST = ()  # an article capture that a later capture of the same article overwrites
 CHUNK = 8  # pages per pool task: fewer, larger messages between processes
 WINDOW = 64  # chunks in flight; bounds the bodies held in memory
 COMMIT_EVERY = 2000  # captures per transaction
@@ -69,6 +70,7 @@ class ReindexStats:
     article_rows: int = 0  # articles in the rebuilt archive
     extracted: int = 0
     superseded: int = 0  # article captures a later capture of the same article overwrites
+    index_rebuilt: bool = False  # the full-text index was built at the end, not as rows were written
     text_changed: int = 0  # extracted text differs from the crawl's extracted-text-sha256
     without_metadata: int = 0
     started: float = field(default_factory=time.perf_counter)
@@ -113,12 +115,22 @@ def _kind(url: str, status: int, via: str, body: bytes, content_type: str) -> st
     return "page" if "html" in content_type.lower() or status == 304 else "other"
 
 
-def _extract_chunk(tasks: list[tuple[bytes, str, str | None, str]]) -> list[dict]:
-    """In a worker: the crawl's extraction call for each (body, url, charset, fetched_at)."""
+def _load_extractor() -> None:
+    """In a worker: import the extractor (a second or two) while the main process reads ahead."""
+    import pipelines.extraction  # noqa: F401
+
+
+def _extract_chunk(tasks: list[tuple[bytes, str, str | None, str]]) -> list[tuple[dict, tuple]]:
+    """In a worker: the crawl's extraction call for each (body, url, charset, fetched_at),
+    with the normalised (title, text) the full-text index holds for it."""
+    from archive.schema import sql_normalize
     from pipelines.extraction import extract_article
 
-    return [extract_article(body, url, header_charset=charset, fetched_at=datetime.fromisoformat(fetched))
-            for body, url, charset, fetched in tasks]
+    results = []
+    for body, url, charset, fetched in tasks:
+        extraction = extract_article(body, url, header_charset=charset, fetched_at=datetime.fromisoformat(fetched))
+        results.append((extraction, (sql_normalize(extraction.get("title")), sql_normalize(extraction.get("text")))))
+    return results
 
 
 def warc_paths(warc_dir: Path) -> list[Path]:
@@ -262,9 +274,16 @@ class _Writer:
         self.canonical_url = article_canonical_url
         self.capture_ids: dict[str, int] = {}  # WARC-Record-ID -> new capture id (revisits)
         self.in_batch = 0
+        # False once a row may change after it was indexed: the index is rebuilt at the end
+        self.index_complete = True
+        self.indexed: set[int] = set()
 
-    def write(self, item: PageItem) -> None:
+    def write(self, item: PageItem, indexed: tuple | None = None) -> None:
+        """Store one capture. ``indexed``: for an article's last capture, its normalised
+        (title, text), which go into the full-text index now; ``NOT_LAST`` for an earlier
+        capture; None when unknown (the index is then rebuilt at the end)."""
         from archive.db import record_capture, upsert_article
+        from archive.schema import FTS_TABLE
 
         if self.in_batch == 0:
             self.db.execute("BEGIN")
@@ -276,8 +295,16 @@ class _Writer:
         self.stats.captures += 1
         if item.article is not None:
             canonical = self.canonical_url(item, self.sites.get(item.site))
-            upsert_article(self.db, self.article_record(item, canonical), capture_id)
+            article_id = upsert_article(self.db, self.article_record(item, canonical), capture_id)
             self.stats.articles += 1
+            if indexed and article_id not in self.indexed:
+                self.db.execute(f"INSERT INTO {FTS_TABLE} (rowid, title, text) VALUES (?, ?, ?)",
+                                [article_id, *indexed])
+                self.indexed.add(article_id)
+            elif indexed or (indexed is None and "text" in item.article):
+                # two "last" captures of one row (the extractor changed since the crawl), or an
+                # extracted capture nothing placed: a later write may change the row
+                self.index_complete = False
         self.in_batch += 1
         if self.in_batch >= COMMIT_EVERY:
             self.commit()
@@ -316,6 +343,11 @@ def rebuild(data_dir: str | Path, output: str | Path | None = None, *, workers: 
     sites: dict = {}
     workers = workers or os.cpu_count() or 1
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    # which capture of each article is its last: read by a worker while the others start
+    # extracting (until it is known, every article capture is extracted)
+    last_captures = None if reclassify else pool.submit(last_article_captures, paths)
+    for _ in range(workers):  # start every worker now, not at the first page
+        pool.submit(_load_extractor)
     db = open_archive(tmp)
     try:
         fts_triggers = _suspend_fts(db)
@@ -331,42 +363,49 @@ def rebuild(data_dir: str | Path, output: str | Path | None = None, *, workers: 
             nonlocal last_report
             while queue:
                 item, fields, batch, index = queue[0]
+                indexed = None
                 if batch is not None:
                     if batch[1] is None or not batch[1].done():
                         if len(queue) <= limit:
                             break
                         if batch[1] is None:  # still being filled: send it as it is
                             batch[1] = pool.submit(_extract_chunk, batch[0])
-                    finish(item, fields, batch[1].result()[index])
+                    indexed = finish(item, fields, batch[1].result()[index])
                 queue.popleft()
                 for name, site in sites.items():
                     if name not in written_sites:
                         upsert_site(db, site.to_dict())
                         written_sites.add(name)
-                writer.write(item)
+                writer.write(item, indexed)
             if progress is not None and time.perf_counter() - last_report > 0.5:
                 last_report = time.perf_counter()
                 progress(stats)
 
-        def finish(item: PageItem, fields: dict, extraction: dict) -> None:
+        def finish(item: PageItem, fields: dict, result: tuple[dict, tuple]) -> tuple | None:
+            """Apply the crawl's article rule. Returns what ``_Writer.write`` indexes: the
+            normalised (title, text) of an article's last capture, ``NOT_LAST``, or None."""
+            extraction, normalized = result
             stats.extracted += 1
             site = sites.get(item.site)
             hint = site.looks_like_article_url(item.url) if site is not None else None
-            if is_article(extraction, hint):
-                item.article = extraction
-                crawl_hash = _first(fields, "extracted-text-sha256")
-                text_hash = hashlib.sha256((extraction.get("text") or "").encode("utf-8")).hexdigest()
-                stats.text_changed += bool(crawl_hash and crawl_hash != text_hash)
+            if not is_article(extraction, hint):
+                return None
+            item.article = extraction
+            crawl_hash = _first(fields, "extracted-text-sha256")
+            text_hash = hashlib.sha256((extraction.get("text") or "").encode("utf-8")).hexdigest()
+            stats.text_changed += bool(crawl_hash and crawl_hash != text_hash)
+            if last_captures is None or not _first(fields, "canonical-url"):
+                return None  # unknown: the index is rebuilt at the end
+            return normalized if item.warc["metadata_record_id"] in last_captures.result() else NOT_LAST
 
-        last_captures = None if reclassify else last_article_captures(paths)
         for item, fields in iter_captures(paths, warc_dir, stats, sites):
             site = sites.get(item.site)
             wanted = (item.kind == "page" and item.status == 200 and item.warc["record_type"] == "response"
                       and (site is None or site.looks_like_article_url(item.url) is not False)
                       and (reclassify or _first(fields, "is-article") != "no"))
             canonical = _first(fields, "canonical-url")
-            if wanted and canonical and last_captures is not None \
-                    and item.warc["metadata_record_id"] not in last_captures:
+            if wanted and canonical and last_captures is not None and last_captures.done() \
+                    and item.warc["metadata_record_id"] not in last_captures.result():
                 # a later capture overwrites this row: store the capture, skip its extraction
                 item.article = {"canonical_url": canonical}
                 stats.superseded += 1
@@ -388,7 +427,8 @@ def rebuild(data_dir: str | Path, output: str | Path | None = None, *, workers: 
             if name not in written_sites:
                 upsert_site(db, site.to_dict())
         stats.article_rows = db.execute("select count(*) from articles").fetchone()[0]
-        _resume_fts(db, fts_triggers)
+        stats.index_rebuilt = not writer.index_complete
+        _resume_fts(db, fts_triggers, rebuild=stats.index_rebuilt)
     except BaseException:
         db.close()
         pool.shutdown(cancel_futures=True)
@@ -409,8 +449,10 @@ def _suspend_fts(db) -> list[str]:
     """Drop the triggers that keep the full-text index in step with ``articles``.
 
     Row by row they re-index an article each time one of its captures is stored (an AMP
-    twin and its page: twice); one bulk ``rebuild_fts`` at the end builds the same index
-    with 15% less CPU in the main process. Returns the triggers' SQL.
+    twin and its page: twice). Instead each article's last capture is indexed once, with
+    the text the extraction worker normalised (``_Writer.write``); when the WARCs do not
+    say which capture is last, one bulk ``rebuild_fts`` at the end builds the index.
+    Returns the triggers' SQL.
     """
     from archive.schema import FTS_TABLE
 
@@ -422,10 +464,11 @@ def _suspend_fts(db) -> list[str]:
     return [sql for _, sql in suspended]
 
 
-def _resume_fts(db, triggers: list[str]) -> None:
+def _resume_fts(db, triggers: list[str], *, rebuild: bool) -> None:
     from archive.schema import rebuild_fts
 
-    rebuild_fts(db)
+    if rebuild:
+        rebuild_fts(db)
     with db.atomic():
         for sql in triggers:
             db.execute(sql)
