@@ -10,7 +10,8 @@ ARSHIF_SITES_CONFIG = "sites.toml"  # the site registry the spider reads
 ARSHIF_CRAWL_ID = ""                # set per run by the CLI; recorded in warcinfo and the DB
 ARSHIF_FOLLOW_LINKS = True          # follow in-scope links from HTML pages
 ARSHIF_MAX_DEPTH = 4                # link hops from a seed/feed/sitemap entry
-ARSHIF_EXTRACT_WORKERS = 0          # extraction processes; 0 = one per CPU core
+ARSHIF_EXTRACT_WORKERS = 0          # extraction processes; 0 = one per CPU core but one (the reactor's)
+ARSHIF_EXTRACT_NICE = 10            # niceness of the extraction processes: the reactor comes first
 ARSHIF_ARCHIVE_ENABLED = True       # write the SQLite archive
 ARSHIF_CONTACT_URL = "https://github.com/arshif/arshif"
 # --- incremental crawls (crawler/incremental/) ---------------------------
@@ -96,6 +97,8 @@ RETRY_TIMES = 2
 REDIRECT_MAX_TIMES = 10
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+# Scrapy's remote control runs Python sent to a local HTTP port; a crawl of evidence has no use for it
+REMOTE_CONTROL_ENABLED = False
 
 LOG_LEVEL = "INFO"
 LOGSTATS_INTERVAL = 0  # ProgressReporter prints the periodic stats line
