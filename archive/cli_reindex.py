@@ -55,7 +55,8 @@ class _Progress:
 @click.option("--workers", type=int, default=0, show_default=True,
               help="Extraction processes (0 = one per CPU core).")
 @click.option("--reclassify", is_flag=True,
-              help="Extract every page again, also those the crawl judged not to be articles.")
+              help="Extract every page again, also those the crawl judged not to be articles and "
+                   "earlier captures of articles captured again: use it after changing the extractor.")
 @click.option("--quiet", is_flag=True, help="No progress line.")
 def reindex(data_dir: str, output: str | None, workers: int, reclassify: bool, quiet: bool) -> None:
     """Rebuild the SQLite archive from the WARC files alone (the source of truth)."""

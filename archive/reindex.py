@@ -323,7 +323,9 @@ def rebuild(data_dir: str | Path, output: str | Path | None = None, *, workers: 
         data_dir: The data directory (WARCs in ``warc/``).
         output: The database to write; default ``DATA/archive.db``. Replaced atomically.
         workers: Extraction processes (0 = one per CPU core).
-        reclassify: Extract every page again, also those the crawl judged not articles.
+        reclassify: Extract every page again, also those the crawl judged not articles and
+            the earlier captures of articles captured again (after an extractor change, the
+            last capture alone may no longer be an article).
         progress: Called about twice a second with the running stats.
 
     Returns:
