@@ -12,7 +12,8 @@ from click.testing import CliRunner
 
 from archive.cli_reindex import reindex
 from archive.db import open_archive, search_articles
-from archive.reindex import compare_archives, last_article_captures, rebuild, warc_fields, warc_paths
+from archive.reindex import compare_archives, rebuild
+from archive.warc_captures import last_article_captures, warc_fields, warc_paths
 
 CAPTURE_KEYS = ("url", "site", "kind", "status", "via", "referrer", "warc_file", "warc_offset",
                 "warc_length", "warc_record_id", "request_record_id", "payload_digest", "fetched_at",
