@@ -14,7 +14,8 @@ its own process on 127.0.0.11-13 and measures, one after the other:
     which must archive every article of the farm;
 
 then ``arshif reindex`` of (c)'s WARCs (articles/s, and whether the rebuilt
-archive equals the crawl's), (c) once more on a 2,000-article farm to compare
+archive equals the crawl's) beside bare ``trafilatura.extract()`` of the same article
+pages (the same-run baseline of its rate, ``extract_baseline``), (c) once more on a 2,000-article farm to compare
 peak RSS, and (c) under cProfile to show where the main process spends its time.
 For each run it prints pages/s, wall seconds, CPU seconds of the whole process
 tree (main process / workers), peak RSS (largest process, and the summed tree)

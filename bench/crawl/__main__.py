@@ -12,6 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.crawl.extract_baseline import article_pages, time_extraction
 from bench.crawl.measure import run_measured
 from bench.crawl.report import profile_summary, table, write_json
 from bench.crawl.runs import FETCH_ONLY_SETTINGS, REPO, RunResult, run_arshif, run_wget
@@ -111,6 +112,8 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_reindex:
             logger.info("arshif reindex of (c)'s WARCs")
             payload["reindex"] = time_reindex(workdir / "full", workdir)
+            logger.info("baseline: trafilatura.extract() of the same article pages, one process per core")
+            payload["reindex"]["baseline"] = time_extraction(article_pages(workdir / "full"))
         compare_rss = 0 < args.rss_base < args.articles
         if not compare_rss and not args.no_profile:
             payload["profile"] = run_profile(config, workdir, extra)
@@ -151,6 +154,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"reindex: {r['articles']} articles in {r['wall_s']:.1f} s = {r['articles_per_s']:.0f} articles/s, "
               f"CPU {r['cpu_s']:.0f} s, peak RSS {r['peak_rss_mb']:.0f} MB; differences from the crawl's "
               f"archive: {r['differences'] or 'none'}")
+        b = r["baseline"]
+        print(f"  baseline, bare trafilatura.extract() of the same {b['pages']:,} pages in {b['workers']} processes: "
+              f"{b['pages_per_s']:.0f} pages/s; reindex = {r['articles_per_s'] / b['pages_per_s']:.2f}x its rate")
     if "profile" in payload:
         print()
         print(payload["profile"]["summary"])
