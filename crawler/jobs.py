@@ -43,6 +43,7 @@ from scrapy.dupefilters import RFPDupeFilter
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.misc import load_object
 
+from crawler.extensions import enabled_extension
 from crawler.failures import category_of, failure_recorded
 
 if TYPE_CHECKING:
@@ -174,11 +175,7 @@ class JobJournal:
 
     @staticmethod
     def of(crawler: Crawler) -> JobJournal | None:
-        extensions = getattr(crawler, "extensions", None)
-        for extension in getattr(extensions, "middlewares", ()):
-            if isinstance(extension, JobJournal):
-                return extension
-        return None
+        return enabled_extension(crawler, JobJournal)
 
     # --- start and end ----------------------------------------------------
     def _prepare(self, resume: bool) -> None:

@@ -42,6 +42,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 
 from archive.warc import Exchange, RevisitTarget, WarcFileWriter, payload_digest
+from crawler.extensions import enabled_extension
 from pipelines.store import article_canonical_url
 
 if TYPE_CHECKING:
@@ -330,22 +331,19 @@ class WarcMetadataPipeline:
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
+        self.capture: WarcCapture | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         return cls(crawler)
 
-    def _capture(self) -> WarcCapture | None:
-        extensions = getattr(self.crawler, "extensions", None)
-        for extension in getattr(extensions, "middlewares", ()):
-            if isinstance(extension, WarcCapture):
-                return extension
-        return None
+    def open_spider(self) -> None:
+        # looked up once: extensions are built before the engine opens the spider
+        self.capture = enabled_extension(self.crawler, WarcCapture)
 
     def process_item(self, item: Any) -> Any:
-        capture = self._capture()
-        if capture is not None:
-            capture.write_item_metadata(item)
+        if self.capture is not None:
+            self.capture.write_item_metadata(item)
         return item
 
 
