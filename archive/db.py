@@ -234,6 +234,13 @@ def upsert_article(
     return article_id
 
 
+def link_capture(db: Database, capture_id: int, canonical_url: str) -> None:
+    """Link a capture to the article stored under ``canonical_url`` (an AMP twin that
+    was not extracted) without touching the article's row."""
+    db.execute("UPDATE captures SET article_id = (SELECT id FROM articles WHERE canonical_url = ?) "
+               "WHERE id = ?", [canonical_url, capture_id])
+
+
 def record_warc_file(
     db: Database, name: str, sha256: str, size: int, crawl_id: str | None = None
 ) -> None:

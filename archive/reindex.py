@@ -17,7 +17,8 @@ Pages the crawl judged not to be articles (``is-article: no``) are not
 extracted again unless ``reclassify`` is set: that keeps reindexing at the cost
 of the articles alone; likewise an article capture that a later capture of the same
 article overwrites (its AMP twin, an earlier crawl) is stored without being extracted
-(``last_article_captures``). Responses without a metadata record (redirects,
+(``last_article_captures``), and so is an AMP twin the crawl did not extract
+(``twin-of``: linked to its article, pipelines/twins.py). Responses without a metadata record (redirects,
 robots.txt fetched by Scrapy's middleware) never were captures, and are
 skipped. The new database is built in a temporary file beside the target and
 moved over it only when complete.
@@ -69,6 +70,7 @@ class ReindexStats:
     article_rows: int = 0  # articles in the rebuilt archive
     extracted: int = 0
     superseded: int = 0  # article captures a later capture of the same article overwrites
+    twins: int = 0  # AMP twins the crawl stored as captures of an article, unextracted
     index_rebuilt: bool = False  # the full-text index was built at the end, not as rows were written
     text_changed: int = 0  # extracted text differs from the crawl's extracted-text-sha256
     without_metadata: int = 0
@@ -116,7 +118,7 @@ class _Writer:
         """Store one capture. ``indexed``: for an article's last capture, its normalised
         (title, text), which go into the full-text index now; ``NOT_LAST`` for an earlier
         capture; None when unknown (the index is then rebuilt at the end)."""
-        from archive.db import record_capture, upsert_article
+        from archive.db import link_capture, record_capture, upsert_article
         from archive.schema import FTS_TABLE
 
         if self.in_batch == 0:
@@ -139,6 +141,9 @@ class _Writer:
                 # two "last" captures of one row (the extractor changed since the crawl), or an
                 # extracted capture nothing placed: a later write may change the row
                 self.index_complete = False
+        elif item.twin_of is not None:
+            link_capture(self.db, capture_id, item.twin_of)
+            self.stats.twins += 1
         self.in_batch += 1
         if self.in_batch >= COMMIT_EVERY:
             self.commit()
@@ -237,6 +242,7 @@ def rebuild(data_dir: str | Path, output: str | Path | None = None, *, workers: 
         for item, fields in iter_captures(paths, warc_dir, stats, sites):
             site = sites.get(item.site)
             wanted = (item.kind == "page" and item.status == 200 and item.warc["record_type"] == "response"
+                      and item.twin_of is None  # an AMP twin the crawl stored unextracted
                       and (site is None or site.looks_like_article_url(item.url) is not False)
                       and (reclassify or first_field(fields, "is-article") != "no"))
             canonical = first_field(fields, "canonical-url")
@@ -334,14 +340,16 @@ def compare_archives(expected: str | Path, actual: str | Path) -> dict[str, int]
             rows = {r["canonical_url"]: tuple(r[k] for k in ARTICLE_KEYS)
                     for r in conn.execute(f"select {', '.join(ARTICLE_KEYS)} from articles")}
             captures = conn.execute("select count(*) from captures").fetchone()[0]
+            links = conn.execute("select count(*) from captures where article_id is not null").fetchone()[0]
         conn.close()
-        return rows, captures
+        return rows, captures, links
 
-    (a, a_captures), (b, b_captures) = load(expected), load(actual)
+    (a, a_captures, a_links), (b, b_captures, b_links) = load(expected), load(actual)
     differences = {
         "missing_articles": len(a.keys() - b.keys()),
         "extra_articles": len(b.keys() - a.keys()),
         "different_articles": sum(1 for key in a.keys() & b.keys() if a[key] != b[key]),
         "capture_count_difference": b_captures - a_captures,
+        "linked_capture_difference": b_links - a_links,
     }
     return {key: value for key, value in differences.items() if value}

@@ -188,4 +188,5 @@ def _page_item(page_item: type, entry: dict, fields: dict, headers, name: str, r
         kind=first_field(fields, "kind") or _kind(entry["url"], status, via, entry["body"], content_type),
         content_type=content_type, header_charset=_charset(content_type), body=entry["body"],
         warc=warc, via=via, referrer=first_field(fields, "referrer"), outlinks=fields.get("outlink", []),
+        twin_of=first_field(fields, "twin-of"),
     )

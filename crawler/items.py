@@ -27,3 +27,5 @@ class PageItem:
     outlinks: list[str] = field(default_factory=list)
     hints: dict = field(default_factory=dict)
     article: dict | None = None
+    # canonical URL of the article this page is the AMP twin of (stored, not extracted)
+    twin_of: str | None = None

@@ -267,6 +267,8 @@ class WarcCapture:
             "is-article": "yes" if item.article is not None else "no",
             "extracted-text-sha256": text_hash,
             "canonical-url": canonical,
+            # an AMP twin stored, not extracted, as a capture of this article
+            "twin-of": getattr(item, "twin_of", None),
             "outlink": item.outlinks,
         })
         warc.update(metadata_warc_file=written.warc_file, metadata_offset=written.offset,

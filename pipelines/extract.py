@@ -11,6 +11,11 @@ Settings:
     ARSHIF_EXTRACT_NICE (10): niceness added to the workers, so that they take only the
     CPU the reactor leaves when they outnumber the free cores (more workers than the
     default, or other jobs on the machine).
+
+Pages whose outcome is known before extraction are not sent to the workers: a URL the
+site's ``article_pattern`` rules out, a home/tag/author/search/paging URL (never an
+article, pipelines/extraction/classify.py), and the AMP twin of an article this crawl
+has extracted (pipelines/twins.py), stored as a capture of that article (``twin_of``).
 """
 
 from __future__ import annotations
@@ -29,6 +34,8 @@ from scrapy import signals
 
 from crawler.incremental import payload_unchanged
 from pipelines.extraction import extract_article
+from pipelines.extraction.classify import listing_url
+from pipelines.twins import AmpTwins
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -55,6 +62,7 @@ class ExtractPipeline:
         self.workers = workers
         self.nice = nice
         self.pool: ProcessPoolExecutor | None = None
+        self.twins = AmpTwins()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -83,18 +91,36 @@ class ExtractPipeline:
             # byte-identical to the page's last capture: its extraction is in the archive
             self.stats.inc_value("extract/skipped_unchanged")
             return item
-        if self.crawler.spider.sites[item.site].looks_like_article_url(item.url) is False:
-            # the site's article_pattern rules the URL out whatever the page says
-            # (is_article below): listings, print views... need no extraction
+        site = self.crawler.spider.sites[item.site]
+        url_hint = site.looks_like_article_url(item.url)
+        if url_hint is False or (url_hint is None and listing_url(item.url) == "hard"):
+            # is_article below would say no whatever the page holds: the site's
+            # article_pattern rules the URL out, or it is a home/tag/paging URL
             self.stats.inc_value("extract/not_article")
             return item
+        item.twin_of = await self.twins.twin_of(item)
+        if item.twin_of is not None:
+            self.stats.inc_value("extract/skipped_twin")
+            return item
+        self.twins.extracting_page(item)
+        try:
+            extraction = await self._extract(item)
+            if extraction is not None and is_article(extraction, url_hint):
+                item.article = extraction
+                self.stats.inc_value("extract/articles")
+            elif extraction is not None:
+                self.stats.inc_value("extract/not_article")
+        finally:  # an AMP twin may be waiting for this page's outcome
+            self.twins.extracted(item, site)
+        return item
+
+    async def _extract(self, item: PageItem) -> dict | None:
+        """The page's extraction from a worker; None (failure recorded) when the worker died."""
         fetched_at = datetime.fromisoformat(item.warc["fetched_at"]) if item.warc else datetime.now(timezone.utc)
         loop = asyncio.get_running_loop()
         try:
-            extraction = await loop.run_in_executor(self.pool, partial(
-                extract_article, item.body, item.url,
-                header_charset=item.header_charset, fetched_at=fetched_at,
-            ))
+            return await loop.run_in_executor(self.pool, partial(
+                extract_article, item.body, item.url, header_charset=item.header_charset, fetched_at=fetched_at))
         except BrokenProcessPool:
             logger.error("Extraction worker died on %s; restarting the pool", item.url)
             self.stats.inc_value("extract/worker_crashed")
@@ -104,11 +130,4 @@ class ExtractPipeline:
             record_failure(self.crawler, item.url, "extraction_crashed",
                            f"the extraction process died on this page ({len(item.body)} bytes); stored unextracted",
                            site=item.site, status=item.status)
-            return item
-        site = self.crawler.spider.sites[item.site]
-        if is_article(extraction, site.looks_like_article_url(item.url)):
-            item.article = extraction
-            self.stats.inc_value("extract/articles")
-        else:
-            self.stats.inc_value("extract/not_article")
-        return item
+            return None

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from scrapy.exceptions import NotConfigured
 
-from archive.db import open_archive, record_capture, upsert_article, upsert_site, write_transaction
+from archive.db import link_capture, open_archive, record_capture, upsert_article, upsert_site, write_transaction
 from crawler.urls import canonicalize_url
 
 if TYPE_CHECKING:
@@ -102,5 +102,7 @@ class ArchivePipeline:
                 item.article["content_hash"] = article["content_hash"]
                 upsert_article(self.db, article, capture_id)
                 self.stats.inc_value("archive/article_writes")
+            elif item.twin_of is not None:
+                link_capture(self.db, capture_id, item.twin_of)
         self.stats.inc_value("archive/captures")
         return item

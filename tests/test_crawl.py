@@ -46,6 +46,16 @@ def test_no_listing_or_alias_page_stored_as_article(crawled, gold):
     assert not [u for u in urls if "utm_" in u or "fbclid" in u]
 
 
+def test_amp_twins_are_captures_of_their_article_not_extracted_again(crawled):
+    twins = rows(crawled, "select c.url, a.url article_url, a.capture_id, c.id from captures c "
+                          "join articles a on a.id = c.article_id where c.url like '%/amp/%'")
+    assert len(twins) >= 10  # the farm's nabd publisher serves an AMP twin of each article
+    for twin in twins:
+        assert twin["article_url"] == twin["url"].replace("/amp/", "/", 1)  # the row is the page's
+        assert twin["capture_id"] != twin["id"]
+    assert f"'extract/skipped_twin': {len(twins)}," in crawled.stdout + crawled.stderr
+
+
 def test_windows_1256_site_is_decoded(crawled, gold):
     texts = {key(a["canonical_url"]): a["text"] for a in rows(crawled, "select canonical_url, text from articles")}
     cp1256 = [g for g in gold if "127.0.0.12" in g["url"]]

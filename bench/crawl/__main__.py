@@ -99,9 +99,11 @@ def main(argv: list[str] | None = None) -> int:
     farm = Farm(args.articles)
     try:
         config = farm.config(workdir)
-        logger.info("(a) wget --recursive --warc-file on the three hosts, in parallel")
-        wget = run_wget(farm.port, workdir / "wget")
-        results.append(wget)
+        logger.info("(a) wget --recursive --warc-file: one command, the three hosts' home pages")
+        wget = run_wget(farm.port, workdir / "wget", per_host=False)
+        logger.info("(a') the same, one wget per host, the three at once")
+        wget_per_host = run_wget(farm.port, workdir / "wget-per-host", per_host=True)
+        results += [wget, wget_per_host]
         logger.info("(b) arshif fetch + WARC only")
         results.append(run_arshif("arshif fetch+WARC", config, workdir / "fetch",
                                   {**FETCH_ONLY_SETTINGS, **extra}))
@@ -142,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(f"arshif crawl benchmark: {args.articles:,} articles, {os.cpu_count()} CPUs, "
           f"load {payload['machine']['load_before'][0]:.1f} -> {payload['load_after'][0]:.1f}")
-    print(table(results, wget))
+    print(table(results, wget, wget_per_host))
     print(f"(c) archived {full.articles} of {args.articles} articles"
           + ("" if full.articles == args.articles else "  <-- INCOMPLETE"))
     if "rss_scaling" in payload:

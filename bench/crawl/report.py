@@ -16,18 +16,20 @@ DRIVER_MARKERS = ("<frozen runpy>", "click/core.py", "asyncio/base_events.py", "
                   "contextvars", "asyncioreactor.py", "scrapy/crawler.py")
 
 
-def table(results: list[RunResult], baseline: RunResult) -> str:
+def table(results: list[RunResult], baseline: RunResult, strict: RunResult) -> str:
+    """One row per run; wall and CPU against (a), and wall against (a') (one wget per host)."""
     header = (f"{'run':<22} {'pages':>7} {'articles':>8} {'pages/s':>8} {'wall s':>8} {'CPU s':>8} "
-              f"{'(main/other)':>14} {'peak RSS MB':>11} {'tree RSS MB':>11} {'wall/a':>7} {'CPU/a':>6}")
+              f"{'(main/other)':>14} {'peak RSS MB':>11} {'tree RSS MB':>11} {'wall/a':>7} {'CPU/a':>6} "
+              f"{'wall/a_':>7}")
     lines = [header, "-" * len(header)]
-    base = baseline.measurement
+    base, strict_base = baseline.measurement, strict.measurement
     for result in results:
         m = result.measurement
         split = f"{m.cpu_by_process.get('main', 0):.0f}/{m.cpu_by_process.get('others', 0):.0f}"
         articles = "-" if result.articles is None else str(result.articles)
         # a run on another farm size has no ratio to this wget run
-        ratios = (f"{m.wall_s / base.wall_s:>6.2f}x {m.cpu_s / base.cpu_s:>5.2f}x"
-                  if result.extra.get("same_farm", True) else f"{'-':>7} {'-':>6}")
+        ratios = (f"{m.wall_s / base.wall_s:>6.2f}x {m.cpu_s / base.cpu_s:>5.2f}x {m.wall_s / strict_base.wall_s:>6.2f}x"
+                  if result.extra.get("same_farm", True) else f"{'-':>7} {'-':>6} {'-':>7}")
         lines.append(
             f"{result.name:<22} {result.pages:>7} {articles:>8} {result.pages_per_s:>8.1f} {m.wall_s:>8.1f} "
             f"{m.cpu_s:>8.1f} {split:>14} {m.peak_rss_mb:>11.0f} {m.peak_tree_rss_mb:>11.0f} {ratios}"

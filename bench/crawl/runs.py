@@ -71,22 +71,27 @@ def ensure_wget() -> str:
     return path
 
 
-def run_wget(port: int, workdir: Path) -> RunResult:
-    """One ``wget --recursive --warc-file`` per farm host, all three at once."""
+def wget_command(wget: str, urls: list[str], prefix: Path) -> list[str]:
+    return [wget, "--recursive", "--level=inf", "--no-parent", "-e", "robots=on", "--no-verbose",
+            f"--warc-file={prefix}", "--directory-prefix", str(prefix), *urls]
+
+
+def run_wget(port: int, workdir: Path, *, per_host: bool) -> RunResult:
+    """``wget --recursive --warc-file`` over the three farm hosts: one command with the
+    three start URLs (wget fetches one URL at a time), or one command per host, all at once."""
     wget = ensure_wget()
     workdir.mkdir(parents=True, exist_ok=True)
-    commands, logs = [], []
-    for host in PUBLISHER_HOSTS:
-        name = host.replace(".", "-")
-        commands.append([
-            wget, "--recursive", "--level=inf", "--no-parent", "-e", "robots=on", "--no-verbose",
-            f"--warc-file={workdir / name}", "--directory-prefix", str(workdir / name),
-            f"http://{host}:{port}/",
-        ])
-        logs.append(workdir / f"{name}.log")
-    measurement = run_parallel_measured(commands, cwd=workdir, logs=logs)
+    urls = [f"http://{host}:{port}/" for host in PUBLISHER_HOSTS]
+    if per_host:
+        names = [host.replace(".", "-") for host in PUBLISHER_HOSTS]
+        commands = [wget_command(wget, [url], workdir / name) for url, name in zip(urls, names)]
+    else:
+        names = ["farm"]
+        commands = [wget_command(wget, urls, workdir / "farm")]
+    measurement = run_parallel_measured(commands, cwd=workdir, logs=[workdir / f"{n}.log" for n in names])
     warcs = sorted(workdir.glob("*.warc.gz"))
-    return RunResult("wget", measurement, count_responses(warcs),
+    name = "wget, one per host" if per_host else "wget"
+    return RunResult(name, measurement, count_responses(warcs),
                      warc_bytes=sum(p.stat().st_size for p in warcs))
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import logging
 import posixpath
+import re
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
@@ -43,6 +44,10 @@ SKIP_EXTENSIONS = [
     "zip", "rar", "gz", "doc", "docx", "xls", "xlsx", "ppt", "css", "js", "woff", "woff2", "ttf",
 ]
 _SKIP_SUFFIXES = frozenset(f".{ext}" for ext in SKIP_EXTENSIONS)
+# AMP versions (/amp/..., .../amp, ?amp=1, page.amp.html) are fetched after the other
+# links: by then their article has usually been extracted, and the twin need not be
+# (pipelines/extract.py). The AMP page is still captured.
+AMP_URL = re.compile(r"/amp(?:/|$)|[?&]amp(?:=|&|$)|\.amp(?:\.html?)?$", re.IGNORECASE)
 
 
 def page_links(response: HtmlResponse) -> list[str]:
@@ -188,7 +193,8 @@ class NewsSpider(scrapy.Spider):
         if self.follow_links and hops <= self.max_hops:
             for url in in_scope:
                 if url not in self.requested:
-                    yield self.make(site, url, self.parse_page, "link", response.url, hops=hops)
+                    yield self.make(site, url, self.parse_page, "link", response.url, hops=hops,
+                                    priority=-1 if AMP_URL.search(url) else 0)
 
     def parse_other(self, response: Response) -> Iterator[Any]:
         """A link led to a non-HTML document: read it as a feed or sitemap if it is one."""

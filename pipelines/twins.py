@@ -1,0 +1,79 @@
+"""AMP twins: an article's AMP page is stored as a capture of the article, not extracted again.
+
+A news site serves most articles twice, the page and its AMP version (``rel=amphtml``
+one way, ``rel=canonical`` back). Both are captured (evidence), but extracting both
+doubles the extraction work and lets whichever comes last decide the article's row.
+Once the canonical page has been extracted as an article, its AMP URL is known; an AMP
+page arriving while that extraction still runs waits for it. An AMP page fetched first
+is extracted as before, and the canonical page's extraction overwrites it: either way
+the row holds the canonical page.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from typing import TYPE_CHECKING
+from urllib.parse import urljoin
+
+from crawler.urls import canonicalize_url
+from pipelines.store import article_canonical_url
+
+if TYPE_CHECKING:
+    from crawler.items import PageItem
+    from crawler.sites import Site
+
+# Bounded so that memory stays flat on long crawls; a twin fetched after its entry fell
+# out is extracted, as every twin was before (issue 8).
+TWINS_MAX = 1 << 16
+_HEAD_BYTES = 16_384
+_AMP_HTML = re.compile(rb"<html\b[^>]*?\s(?:amp|\xe2\x9a\xa1)(?=[\s=>/])", re.IGNORECASE)
+_LINK = re.compile(rb"<link\b[^>]*>", re.IGNORECASE)
+_CANONICAL = re.compile(rb"""\brel\s*=\s*["']?canonical\b""", re.IGNORECASE)
+_HREF = re.compile(rb"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
+
+
+def declared_canonical(body: bytes, url: str) -> str | None:
+    """The rel=canonical URL of an AMP page (``<html amp>``/``<html ⚡>``), else None."""
+    head = body[:_HEAD_BYTES]
+    if not _AMP_HTML.search(head):
+        return None
+    for link in _LINK.finditer(head):
+        if _CANONICAL.search(link.group()):
+            href = _HREF.search(link.group())
+            if href:
+                value = next(g for g in href.groups() if g is not None).decode("utf-8", "replace").strip()
+                return canonicalize_url(urljoin(url, value)) if value else None
+    return None
+
+
+class AmpTwins:
+    def __init__(self) -> None:
+        self.articles: dict[str, str] = {}  # AMP URL -> the article's canonical URL
+        self.extracting: dict[str, asyncio.Future] = {}  # page URL -> done when its row is known
+
+    async def twin_of(self, item: PageItem) -> str | None:
+        """The canonical URL of the article ``item`` is the AMP twin of, if already extracted."""
+        url = canonicalize_url(item.url)
+        if url not in self.articles:
+            pending = self.extracting.get(declared_canonical(item.body, item.url) or "")
+            if pending is not None:
+                await asyncio.shield(pending)
+        return self.articles.get(url)
+
+    def extracting_page(self, item: PageItem) -> None:
+        self.extracting[canonicalize_url(item.url)] = asyncio.get_running_loop().create_future()
+
+    def extracted(self, item: PageItem, site: Site) -> None:
+        """After an extraction (successful or not); notes the AMP URL of an article."""
+        url = canonicalize_url(item.url)
+        amp_url = (item.article or {}).get("amp_url")
+        if amp_url:
+            amp_url = canonicalize_url(urljoin(item.url, amp_url))
+            if site.in_scope(amp_url) and amp_url != url:
+                if len(self.articles) >= TWINS_MAX:
+                    del self.articles[next(iter(self.articles))]
+                self.articles[amp_url] = article_canonical_url(item, site)
+        done = self.extracting.pop(url, None)
+        if done is not None and not done.done():
+            done.set_result(None)
