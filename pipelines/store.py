@@ -8,17 +8,16 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scrapy.exceptions import NotConfigured
 
-from archive.db import link_capture, record_capture, upsert_article, upsert_site, write_transaction
+from archive.db import link_capture, open_archive, record_capture, upsert_article, upsert_site, write_transaction
 from crawler.urls import canonicalize_url
-from pipelines.writer import archive_writer
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
-    from sqlite_utils import Database
     from typing_extensions import Self
 
     from crawler.items import PageItem
@@ -72,43 +71,38 @@ def article_canonical_url(item: PageItem, site: Site | None) -> str:
 
 
 class ArchivePipeline:
-    """Stores each item through the crawl's archive writer thread (pipelines/writer.py)."""
-
-    def __init__(self, crawler: Crawler) -> None:
+    def __init__(self, crawler: Crawler, db_path: Path) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
-        self.writer = archive_writer(crawler)
+        self.db_path = db_path
+        self.db = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         if not crawler.settings.getbool("ARSHIF_ARCHIVE_ENABLED"):
             raise NotConfigured("ARSHIF_ARCHIVE_ENABLED is off")
-        return cls(crawler)
+        return cls(crawler, Path(crawler.settings.get("ARSHIF_DATA_DIR")) / "archive.db")
 
     def open_spider(self) -> None:
-        self.writer.db_path.parent.mkdir(parents=True, exist_ok=True)
+        self.db_path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = open_archive(self.db_path)
         for site in self.crawler.spider.sites.values():
-            self.writer.run_now(upsert_site, site.to_dict())
+            upsert_site(self.db, site.to_dict())
 
-    async def process_item(self, item: PageItem) -> PageItem:
-        site = self.crawler.spider.sites.get(item.site)
-        article = None
-        if item.article is not None:
-            article = article_record(item, article_canonical_url(item, site))
-            item.article["content_hash"] = article["content_hash"]
-        await self.writer.run(store_item, capture_record(item), article, item.twin_of)
-        if article is not None:
-            self.stats.inc_value("archive/article_writes")
+    def close_spider(self) -> None:
+        if self.db is not None:
+            self.db.close()
+
+    def process_item(self, item: PageItem) -> PageItem:
+        with write_transaction(self.db):
+            capture_id = record_capture(self.db, capture_record(item))
+            if item.article is not None:
+                canonical = article_canonical_url(item, self.crawler.spider.sites.get(item.site))
+                article = article_record(item, canonical)
+                item.article["content_hash"] = article["content_hash"]
+                upsert_article(self.db, article, capture_id)
+                self.stats.inc_value("archive/article_writes")
+            elif item.twin_of is not None:
+                link_capture(self.db, capture_id, item.twin_of)
         self.stats.inc_value("archive/captures")
         return item
-
-
-def store_item(db: Database, capture: dict, article: dict | None, twin_of: str | None) -> int:
-    """One capture, and the article it holds or (an AMP twin) belongs to; returns the capture id."""
-    with write_transaction(db):
-        capture_id = record_capture(db, capture)
-        if article is not None:
-            upsert_article(db, article, capture_id)
-        elif twin_of is not None:
-            link_capture(db, capture_id, twin_of)
-    return capture_id
