@@ -18,9 +18,9 @@ extracted again unless ``reclassify`` is set: that keeps reindexing at the cost
 of the articles alone; likewise an article capture that a later capture of the same
 article overwrites (its AMP twin, an earlier crawl) is stored without being extracted
 (``last_article_captures``), and so is an AMP twin the crawl did not extract
-(``twin-of``: linked to its article, pipelines/twins.py). Responses without a metadata record (redirects,
-robots.txt fetched by Scrapy's middleware) never were captures, and are
-skipped. The new database is built in a temporary file beside the target and
+(``twin-of``: linked to its article, pipelines/twins.py). Responses without a
+metadata record (redirects, robots.txt fetched by Scrapy's middleware) never were
+captures, and are skipped. The new database is built in a temporary file beside the target and
 moved over it only when complete.
 
 What it rebuilds: ``sites``, ``captures`` and ``articles`` with their full-text

@@ -46,7 +46,7 @@ SKIP_EXTENSIONS = [
 _SKIP_SUFFIXES = frozenset(f".{ext}" for ext in SKIP_EXTENSIONS)
 # AMP versions (/amp/..., .../amp, ?amp=1, page.amp.html) are fetched after the other
 # links: by then their article has usually been extracted, and the twin need not be
-# (pipelines/extract.py). The AMP page is still captured.
+# (pipelines/twins.py). The AMP page is still captured.
 AMP_URL = re.compile(r"/amp(?:/|$)|[?&]amp(?:=|&|$)|\.amp(?:\.html?)?$", re.IGNORECASE)
 
 
