@@ -268,7 +268,7 @@ class WarcCapture:
             "extracted-text-sha256": text_hash,
             "canonical-url": canonical,
             # an AMP twin stored, not extracted, as a capture of this article
-            "twin-of": getattr(item, "twin_of", None),
+            "twin-of": item.twin_of,
             "outlink": item.outlinks,
         })
         warc.update(metadata_warc_file=written.warc_file, metadata_offset=written.offset,

@@ -62,7 +62,9 @@ class AmpTwins:
         return self.articles.get(url)
 
     def extracting_page(self, item: PageItem) -> None:
-        self.extracting[canonicalize_url(item.url)] = asyncio.get_running_loop().create_future()
+        # kept if the URL is already being extracted (two redirects to one page): a twin
+        # waiting on that future is released when the first of the two is done
+        self.extracting.setdefault(canonicalize_url(item.url), asyncio.get_running_loop().create_future())
 
     def extracted(self, item: PageItem, site: Site) -> None:
         """After an extraction (successful or not); notes the AMP URL of an article."""

@@ -60,6 +60,25 @@ def test_twin_waits_for_its_articles_extraction_in_flight():
     asyncio.run(scenario())
 
 
+def test_twin_is_released_when_one_page_is_extracted_twice_at_once():
+    async def scenario():
+        twins = AmpTwins()
+        first, second = page("http://127.0.0.13/news/1-x"), page("http://127.0.0.13/news/1-x")
+        twins.extracting_page(first)
+        amp = page("http://127.0.0.13/amp/news/1-x",
+                   b'<html amp><head><link rel="canonical" href="/news/1-x"></head></html>')
+        waiting = asyncio.create_task(twins.twin_of(amp))
+        await asyncio.sleep(0.01)
+        twins.extracting_page(second)  # e.g. a second redirect to the same page
+        first.article = {"amp_url": "/amp/news/1-x", "canonical_url": None}
+        twins.extracted(first, SITE)
+        assert await asyncio.wait_for(waiting, 1) == "http://127.0.0.13/news/1-x"
+        twins.extracted(second, SITE)
+        assert twins.extracting == {}
+
+    asyncio.run(scenario())
+
+
 def test_amp_links_are_recognised_for_a_later_fetch():
     for url in ("http://x/amp/news/1", "http://x/news/1/amp", "http://x/news/1?amp=1",
                 "http://x/news/1?amp", "http://x/news/1.amp.html", "http://x/news/1.amp"):
