@@ -191,6 +191,9 @@ def rebuild(data_dir: str | Path, output: str | Path | None = None, *, workers: 
         pool.submit(_load_extractor)
     db = open_archive(tmp)
     try:
+        # Checked once at the end: row by row, the foreign-key checks cost a fifth of
+        # this process's CPU (issue 8: 22.6 -> 17.8 s at 20,000 articles)
+        db.execute("PRAGMA foreign_keys = OFF")
         fts_triggers = _suspend_fts(db)
         writer = _Writer(db, sites, stats)
         written_sites: set[str] = set()
@@ -271,6 +274,7 @@ def rebuild(data_dir: str | Path, output: str | Path | None = None, *, workers: 
         stats.article_rows = db.execute("select count(*) from articles").fetchone()[0]
         stats.index_rebuilt = not writer.index_complete
         _resume_fts(db, fts_triggers, rebuild=stats.index_rebuilt)
+        check_foreign_keys(db)
     except BaseException:
         db.close()
         pool.shutdown(cancel_futures=True)
@@ -314,6 +318,16 @@ def _resume_fts(db, triggers: list[str], *, rebuild: bool) -> None:
     with db.atomic():
         for sql in triggers:
             db.execute(sql)
+
+
+def check_foreign_keys(db) -> None:
+    """Raise when a row references one that does not exist (the rebuild writes with the
+    checks off)."""
+    violations = db.execute("PRAGMA foreign_key_check").fetchall()
+    if violations:
+        table, rowid, parent, _ = violations[0]
+        raise RuntimeError(f"rebuilt archive is inconsistent: {len(violations)} row(s) reference missing "
+                           f"rows, e.g. {table} row {rowid} -> {parent}")
 
 
 def _replace(tmp: Path, output: Path) -> None:

@@ -138,3 +138,19 @@ def test_cli_without_warc_files_fails_clearly(tmp_path):
 def test_warc_fields_keep_repeated_names():
     fields = warc_fields(b"via: link\r\noutlink: http://a/1\r\noutlink: http://a/2\r\nsite: furat\r\n")
     assert fields == {"via": ["link"], "outlink": ["http://a/1", "http://a/2"], "site": ["furat"]}
+
+
+def test_foreign_key_check_catches_a_dangling_reference(tmp_path):
+    from archive.db import record_capture
+    from archive.reindex import check_foreign_keys
+
+    db = open_archive(tmp_path / "archive.db")
+    try:
+        capture_id = record_capture(db, {"url": "http://example.test/a", "site": None})
+        check_foreign_keys(db)  # consistent
+        db.execute("PRAGMA foreign_keys = OFF")
+        db.execute("UPDATE captures SET article_id = 999 WHERE id = ?", [capture_id])
+        with pytest.raises(RuntimeError, match="captures row 1 -> articles"):
+            check_foreign_keys(db)
+    finally:
+        db.close()
