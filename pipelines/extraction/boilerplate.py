@@ -18,6 +18,7 @@ weather are kept.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 
@@ -89,7 +90,12 @@ def _link_ratio(el: HtmlElement, text_len: int) -> float:
 
 def _boilerplate_attrs(el: HtmlElement) -> bool:
     """True when the element's class/id names a boilerplate block."""
-    attrs = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
+    return _boilerplate_names(el.get("class"), el.get("id"))
+
+
+@functools.lru_cache(maxsize=8192)  # a site's pages share their class names
+def _boilerplate_names(class_: str | None, id_: str | None) -> bool:
+    attrs = f"{class_ or ''} {id_ or ''}".lower()
     words = set(_WORD_SPLIT_RE.split(attrs))
     if words & _CLASS_WORDS:
         return True
