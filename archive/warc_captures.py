@@ -152,7 +152,8 @@ def last_article_captures(paths: list[Path]) -> set[str]:
     """
     def entries(path: Path) -> Iterator[tuple[str, int, str, str]]:
         with open(path, "rb") as fh:
-            for seq, record in enumerate(ArchiveIterator(fh)):
+            # the HTTP headers of responses and requests are not needed here: not parsed
+            for seq, record in enumerate(ArchiveIterator(fh, no_record_parse=True)):
                 if record.rec_type != "metadata":
                     continue
                 canonical = first_field(warc_fields(record.content_stream().read()), "canonical-url")
