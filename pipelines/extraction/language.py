@@ -16,9 +16,9 @@ import re
 
 from .arabic import script_counts
 
-_PERSIAN_RE = re.compile("[پچژگکی]")
-_KURDISH_RE = re.compile("[ێۆڕڵەڤ]")
-_ARABIC_ONLY_RE = re.compile("[ةيك]")  # Arabic ya/kaf/ta marbuta: rare in Persian text
+_PERSIAN = "پچژگکی"
+_KURDISH = "ێۆڕڵەڤ"
+_ARABIC_ONLY = "ةيك"  # Arabic ya/kaf/ta marbuta: rare in Persian text
 _ARABIC_SCRIPT_LANGS = frozenset({"ar", "fa", "ku", "ckb", "ur", "ps"})
 _STOPWORDS = {
     "en": {"the", "and", "of", "to", "in", "is", "that", "for", "was", "with"},
@@ -35,6 +35,11 @@ def _primary(lang_attr: str | None) -> str | None:
         return None
     primary = lang_attr.strip().lower().replace("_", "-").split("-")[0]
     return primary if 2 <= len(primary) <= 3 and primary.isalpha() else None
+
+
+def _count(text: str, letters: str) -> int:
+    # str.count per letter: a regex findall would build a list of every match (issue 8)
+    return sum(text.count(letter) for letter in letters)
 
 
 def detect_language(text: str, lang_attr: str | None = None) -> str | None:
@@ -58,9 +63,8 @@ def detect_language(text: str, lang_attr: str | None = None) -> str | None:
     if arabic >= latin:
         if declared in _ARABIC_SCRIPT_LANGS and declared != "ar":
             return declared
-        kurdish = len(_KURDISH_RE.findall(sample))
-        persian = len(_PERSIAN_RE.findall(sample))
-        arabic_marks = len(_ARABIC_ONLY_RE.findall(sample))
+        kurdish, persian, arabic_marks = (_count(sample, letters)
+                                          for letters in (_KURDISH, _PERSIAN, _ARABIC_ONLY))
         if kurdish > 0.01 * arabic:
             return "ku"
         if persian > 0.02 * arabic and persian > arabic_marks:
