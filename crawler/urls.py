@@ -35,8 +35,10 @@ def is_session_param(key: str, value: str) -> bool:
 
 
 # A crawl canonicalises every link of every page, and a site's menus repeat the same
-# links on each: caching saves ~5% of the crawl's CPU (issue 8).
-@functools.lru_cache(maxsize=1 << 15)
+# links on each: caching saves ~5% of the crawl's CPU (issue 8). The menus fit in 4,096
+# entries; 32,768 per cache made the crawl process 36 MB larger at 20,000 articles
+# (324 -> 287 MB peak, 1.54x -> 1.36x that of a 2,000-article crawl) for no speed.
+@functools.lru_cache(maxsize=1 << 12)
 def canonicalize_url(url: str) -> str:
     """Drop tracking parameters, session ids and the fragment; lower-case scheme and host."""
     parts = urlsplit(url.strip())
@@ -50,7 +52,7 @@ def canonicalize_url(url: str) -> str:
     return urlunsplit((parts.scheme.lower(), netloc, path, urlencode(query), ""))
 
 
-@functools.lru_cache(maxsize=1 << 15)
+@functools.lru_cache(maxsize=1 << 12)
 def url_host(url: str) -> str:
     """The URL's host name, lower-case; "" when it has none or is not a URL."""
     try:

@@ -75,7 +75,7 @@ def page_links(response: HtmlResponse) -> list[str]:
     return list(urls)
 
 
-@functools.lru_cache(maxsize=1 << 15)
+@functools.lru_cache(maxsize=1 << 12)
 def resolve_link(base: str, href: str, encoding: str) -> str | None:
     """The canonical URL ``href`` leads to from ``base``; None for links not to follow."""
     try:
