@@ -12,7 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.crawl.extract_baseline import measure_baseline
+from bench.crawl.extract_baseline import article_pages, time_extraction
 from bench.crawl.measure import run_measured
 from bench.crawl.report import profile_summary, table, write_json
 from bench.crawl.runs import FETCH_ONLY_SETTINGS, REPO, RunResult, run_arshif, run_wget
@@ -115,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
             logger.info("arshif reindex of (c)'s WARCs")
             payload["reindex"] = time_reindex(workdir / "full", workdir)
             logger.info("baseline: trafilatura.extract() of the same article pages, one process per core")
-            payload["reindex"]["baseline"] = measure_baseline(workdir / "full")
+            payload["reindex"]["baseline"] = time_extraction(article_pages(workdir / "full"))
         compare_rss = 0 < args.rss_base < args.articles
         if not compare_rss and not args.no_profile:
             payload["profile"] = run_profile(config, workdir, extra)

@@ -40,27 +40,6 @@ def _extract(page: tuple[bytes, str]) -> int:
     return len(trafilatura.extract(page[0], url=page[1]) or "")
 
 
-def measure_baseline(data_dir: Path) -> dict:
-    """``time_extraction`` of ``data_dir``'s article pages, in a process of its own.
-
-    The pages (~650 MB at 20,000 articles) must not stay in the bench process: the
-    runs it starts afterwards would inherit that size in their ``ru_maxrss`` (Linux
-    keeps the high-water mark of the forked image across ``exec``), which made the
-    2,000-article run's "largest process" read 663 MB.
-    """
-    context = multiprocessing.get_context("spawn")
-    receive, send = context.Pipe(duplex=False)
-    process = context.Process(target=_measure_in_child, args=(data_dir, send))
-    process.start()
-    result = receive.recv()
-    process.join()
-    return result
-
-
-def _measure_in_child(data_dir: Path, send) -> None:
-    send.send(time_extraction(article_pages(data_dir)))
-
-
 def time_extraction(pages: list[tuple[bytes, str]], workers: int = 0) -> dict:
     """Wall time of extracting ``pages`` in a fresh spawn pool, start-up included (as reindex)."""
     workers = workers or os.cpu_count() or 1
