@@ -4,7 +4,7 @@ Rows are streamed from SQLite and written as they come (Parquet in row groups
 of ``BATCH_ROWS``), so memory stays flat however large the archive is. Each
 record carries the article's columns plus the latest capture's time, WARC
 record id and payload digest, so a corpus built from an export can cite its
-sources. ``arshif export`` (archive/cli_extra.py) is the command line for it.
+sources. ``arshif export`` (arshif/cli/extra.py) is the command line for it.
 """
 
 from __future__ import annotations

@@ -182,16 +182,12 @@ def package_crawl(data_dir: str | Path, crawl_id: str) -> Package:
     return Package(crawl_id, cdxj, out, names, originals, len(pages) - unmatched)
 
 
-def package_after_crawl(settings, data_dir: str | Path, stats=None) -> list[str]:
+def package_after_crawl(data_dir: str | Path, crawl_id: str) -> list[str]:
     """What ``arshif crawl`` runs when the crawl ends (``ARSHIF_PACKAGE``): summary lines.
 
     A packaging failure is reported, not raised: the crawl's WARCs and archive
     are complete either way, and ``arshif package`` can build the package later.
     """
-    if not (settings.getbool("ARSHIF_PACKAGE", True) and settings.getbool("WARC_ENABLED")
-            and settings.getbool("ARSHIF_ARCHIVE_ENABLED")):
-        return []
-    crawl_id = (stats.get_value("arshif/crawl_id") if stats else None) or settings.get("ARSHIF_CRAWL_ID")
     if not crawl_id:
         return []
     try:

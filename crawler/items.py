@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from crawler.urls import canonicalize_url
+
+if TYPE_CHECKING:
+    from crawler.sites import Site
 
 
 @dataclass
@@ -29,3 +35,12 @@ class PageItem:
     article: dict | None = None
     # canonical URL of the article this page is the AMP twin of (stored, not extracted)
     twin_of: str | None = None
+
+
+def article_canonical_url(item: PageItem, site: Site | None) -> str:
+    """The URL an article is stored under: the page's rel=canonical when it stays on
+    the site, else the page's own URL (both canonicalised)."""
+    declared = (item.article or {}).get("canonical_url")
+    if declared and site is not None and site.in_scope(declared):
+        return canonicalize_url(declared)
+    return canonicalize_url(item.url)

@@ -1,6 +1,7 @@
 """Run the news spider in-process and summarise what it did.
 
-Used by ``arshif crawl`` and ``arshif demo``; ``scrapy crawl news`` works too.
+Used by ``arshif crawl`` and ``arshif demo`` (arshif/crawl.py, which packages the crawl
+afterwards); ``scrapy crawl news`` works too.
 """
 
 from __future__ import annotations
@@ -26,8 +27,11 @@ class CrawlSummary:
     warc_files: int
     errors: int
     elapsed_seconds: float
-    package_lines: list[str] = field(default_factory=list)  # CDXJ/WACZ built after the crawl
     failures: int = 0  # rows written to the failures table (docs/failures.md)
+    # whether this crawl wants its CDXJ/WACZ built (ARSHIF_PACKAGE with WARCs and the
+    # archive on); the app builds them and adds its summary lines
+    package_wanted: bool = False
+    package_lines: list[str] = field(default_factory=list)
 
     @property
     def pages_per_second(self) -> float:
@@ -92,14 +96,11 @@ def run_crawl(sites: list[str], data_dir: str | Path, config: str | Path,
     crawler = process.create_crawler("news")
     process.crawl(crawler, site=",".join(sites))
     process.start()
-    from archive.wacz_package import package_after_crawl
-
-    package_lines = package_after_crawl(crawler.settings, data_dir, crawler.stats)
     stats = crawler.stats.get_stats()
     elapsed = (stats.get("elapsed_time_seconds") or 0.0)
     errors = sum(v for k, v in stats.items() if k.startswith(("arshif/fetch_error/", "spider_exceptions/")))
     return CrawlSummary(
-        crawl_id=settings.get("ARSHIF_CRAWL_ID"),
+        crawl_id=stats.get("arshif/crawl_id") or settings.get("ARSHIF_CRAWL_ID"),
         finish_reason=str(stats.get("finish_reason", "unknown")),
         pages_fetched=stats.get("downloader/response_count", 0),
         articles_in_archive=count_articles(data_dir),
@@ -108,6 +109,7 @@ def run_crawl(sites: list[str], data_dir: str | Path, config: str | Path,
         warc_files=stats.get("warc/files", 0),
         errors=errors + stats.get("log_count/ERROR", 0),
         elapsed_seconds=elapsed,
-        package_lines=package_lines,
+        package_wanted=all(settings.getbool(key, True) for key in
+                           ("ARSHIF_PACKAGE", "WARC_ENABLED", "ARSHIF_ARCHIVE_ENABLED")),
         failures=sum(v for k, v in stats.items() if k.startswith("arshif/failure/")),
     )

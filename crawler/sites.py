@@ -30,7 +30,7 @@ SITE_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 KNOWN_KEYS = {
     "name", "title", "base_url", "allowed_domains", "feeds", "sitemaps",
     "article_pattern", "language", "verified", "notes",
-    # incremental crawls and the scheduler (crawler/incremental/, archive/schedule.py)
+    # incremental crawls and the scheduler (crawler/incremental/, arshif/schedule.py)
     "schedule", "cron", "revisit_days", "revisit_depth",
 }
 

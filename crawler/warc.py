@@ -43,7 +43,7 @@ from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 
 from archive.warc import Exchange, RevisitTarget, WarcFileWriter, payload_digest
 from crawler.extensions import enabled_extension
-from pipelines.store import article_canonical_url
+from crawler.items import article_canonical_url
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler

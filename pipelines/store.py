@@ -14,14 +14,13 @@ from typing import TYPE_CHECKING
 from scrapy.exceptions import NotConfigured
 
 from archive.db import link_capture, open_archive, record_capture, upsert_article, upsert_site, write_transaction
-from crawler.urls import canonicalize_url
+from crawler.items import article_canonical_url
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from typing_extensions import Self
 
     from crawler.items import PageItem
-    from crawler.sites import Site
 
 logger = logging.getLogger(__name__)
 
@@ -59,15 +58,6 @@ def capture_record(item: PageItem) -> dict:
         "metadata_length": warc.get("metadata_length"),
         "metadata_record_id": warc.get("metadata_record_id"),
     }
-
-
-def article_canonical_url(item: PageItem, site: Site | None) -> str:
-    """The URL an article is stored under: the page's rel=canonical when it stays on
-    the site, else the page's own URL (both canonicalised)."""
-    declared = (item.article or {}).get("canonical_url")
-    if declared and site is not None and site.in_scope(declared):
-        return canonicalize_url(declared)
-    return canonicalize_url(item.url)
 
 
 class ArchivePipeline:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
 from crawler.urls import canonicalize_url
-from pipelines.store import article_canonical_url
+from crawler.items import article_canonical_url
 
 if TYPE_CHECKING:
     from crawler.items import PageItem

@@ -1,4 +1,4 @@
-"""Command-line entry points for the farm, for archive/cli.py to wire in.
+"""Command-line entry points for the farm, for arshif/cli/__init__.py to wire in.
 
 `serve_command(port, articles)` runs the farm in the foreground; `farm_group` is a click
 group (serve, config, gold, export) that can be attached as `arshif farm`.

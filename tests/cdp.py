@@ -28,7 +28,7 @@ from typing import Any
 
 import aiohttp
 
-from archive.demo import stop_process
+from arshif.demo import stop_process
 
 CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "chrome")
 FLAGS = (

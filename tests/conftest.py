@@ -1,6 +1,6 @@
 """Shared fixtures: the real sample-site farm and a real crawl of it, each started once.
 
-The farm and the crawl run as subprocesses (``python -m archive ...``), exactly
+The farm and the crawl run as subprocesses (``python -m arshif ...``), exactly
 as a user runs them; tests then read the files they produced.
 """
 
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.demo import start_farm, stop_farm
+from arshif.demo import start_farm, stop_farm
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -40,7 +40,7 @@ class Crawl:
 
 def arshif(*args: str, timeout: float = 600, **kwargs) -> subprocess.CompletedProcess:
     """Run the ``arshif`` CLI in a subprocess from the repository root."""
-    return subprocess.run([sys.executable, "-m", "archive", *args], cwd=REPO, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "arshif", *args], cwd=REPO, capture_output=True,
                           text=True, timeout=timeout, **kwargs)
 
 
@@ -90,7 +90,7 @@ def arshif_plugin():
     """The Datasette plugin, registered for tests run without the installed entry point."""
     from datasette.plugins import pm
 
-    import archive.datasette_plugin as plugin
+    import archive.web.plugin as plugin
 
     if pm.is_registered(plugin):
         yield plugin

@@ -11,10 +11,10 @@ from datasette import hookimpl
 from datasette.plugins import pm
 from datasette.utils.asgi import Response
 
-from archive.article_page import arabic_date
-from archive.datasette_plugin import SETTINGS, build_datasette, load_metadata
+from archive.web.article_page import arabic_date
+from archive.web.plugin import SETTINGS, build_datasette, load_metadata
 from archive.db import open_archive, record_capture, upsert_article
-from archive.facets import month_label
+from archive.web.facets import month_label
 
 
 pytestmark = pytest.mark.usefixtures("arshif_plugin")
@@ -214,7 +214,7 @@ def test_metadata_describes_the_tables(crawled):
             described = tables[table].get("columns", {})
             assert not set(required) - described.keys(), table
             stale = set(described) - columns
-            assert not stale, f"archive/metadata.yml describes no such {table} column {stale}"
+            assert not stale, f"archive/web/metadata.yml describes no such {table} column {stale}"
             assert tables[table].get("title") and tables[table].get("description")
     metadata = load_metadata()
     assert metadata.get("license") and metadata.get("source") and metadata.get("title")

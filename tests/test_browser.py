@@ -24,8 +24,8 @@ from pathlib import Path
 
 import pytest
 
-from archive.datasette_plugin import serve_args
-from archive.demo import stop_process
+from archive.web.plugin import serve_args
+from arshif.demo import stop_process
 from tests.cdp import Browser, find_chromium
 
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
@@ -186,7 +186,7 @@ async def test_search_then_read_an_article_right_to_left(chromium, server, gold)
         assert not [line for line in page.console if "Error" in line], page.console
 
 
-# The start of the font stack in archive/static/arshif.css (.arshif-article)
+# The start of the font stack in archive/web/static/arshif.css (.arshif-article)
 ARABIC_FONTS = ("Noto Naskh Arabic", "Noto Sans Arabic", "Amiri", "Scheherazade New")
 
 

@@ -7,7 +7,7 @@ import sqlite3
 
 from click.testing import CliRunner
 
-from archive.cli_search import search
+from arshif.cli.search import search
 from archive.search import search_articles
 
 

@@ -68,7 +68,7 @@ def test_datasette_reads_while_the_crawl_writes(farm, gold, tmp_path):
     server_log = data.parent / "datasette.log"
     # its own process group: `arshif serve` runs Datasette as a child, both must go at the end
     log_file = open(server_log, "w")  # noqa: SIM115 - closed in the finally below
-    server = subprocess.Popen([sys.executable, "-m", "archive", "serve", "--data", str(data), "--port", str(port)],
+    server = subprocess.Popen([sys.executable, "-m", "arshif", "serve", "--data", str(data), "--port", str(port)],
                               cwd=REPO, stdout=subprocess.DEVNULL, stderr=log_file, start_new_session=True)
     try:
         for _ in range(150):
@@ -124,7 +124,7 @@ def test_datasette_reads_while_the_crawl_writes(farm, gold, tmp_path):
             thread.start()
         try:
             crawl = subprocess.run(
-                [sys.executable, "-m", "archive", "crawl", "--full", "--config", str(config), "--data", str(data),
+                [sys.executable, "-m", "arshif", "crawl", "--full", "--config", str(config), "--data", str(data),
                  "--set", "AUTOTHROTTLE_ENABLED=False", "--set", "ARSHIF_PACKAGE=False"],
                 cwd=REPO, capture_output=True, text=True, timeout=600)
         finally:

@@ -45,7 +45,7 @@ SETTINGS = {"AUTOTHROTTLE_ENABLED": "False", "ARSHIF_INCREMENTAL": "False", "ARS
 
 def crawl_command(config: Path, data: Path, *extra: str) -> list[str]:
     args = [arg for key, value in SETTINGS.items() for arg in ("--set", f"{key}={value}")]
-    return [sys.executable, "-m", "archive", "crawl", "--resume", "--config", str(config), "--data", str(data),
+    return [sys.executable, "-m", "arshif", "crawl", "--resume", "--config", str(config), "--data", str(data),
             *args, *extra]
 
 

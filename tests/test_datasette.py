@@ -7,8 +7,8 @@ import threading
 import pytest
 from datasette.app import Datasette
 
-import archive.datasette_plugin as plugin
-from archive.datasette_plugin import (
+import archive.web.plugin as plugin
+from archive.web.plugin import (
     METADATA_PATH,
     SETTINGS,
     build_datasette,

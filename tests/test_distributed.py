@@ -50,7 +50,7 @@ def redis_url():
 @pytest.fixture(scope="module")
 def distributed(redis_url, tmp_path_factory):
     """Two workers crawl one farm, each into its own data dir; then `arshif reindex` merges."""
-    from archive.demo import start_farm
+    from arshif.demo import start_farm
     from samples.config import sites_config
 
     root = tmp_path_factory.mktemp("distributed")
@@ -60,7 +60,7 @@ def distributed(redis_url, tmp_path_factory):
         config.write_text(sites_config(port), encoding="utf-8")
         workers = []
         for name in ("w1", "w2"):
-            command = [sys.executable, "-m", "archive", "crawl", "--config", str(config),
+            command = [sys.executable, "-m", "arshif", "crawl", "--config", str(config),
                        "--data", str(root / name)]
             for setting in (f"ARSHIF_REDIS_URL={redis_url}", "ARSHIF_REDIS_KEY=test-crawl",
                             "ARSHIF_REDIS_IDLE_CLOSE=2", "ARSHIF_EXTRACT_WORKERS=1",
@@ -79,7 +79,7 @@ def distributed(redis_url, tmp_path_factory):
     (merged / "warc").mkdir(parents=True)
     for name in ("w1", "w2"):
         (merged / "warc" / name).symlink_to(root / name / "warc")
-    from archive.reindex import rebuild
+    from arshif.reindex import rebuild
 
     rebuild(merged, workers=2)
     return root, port

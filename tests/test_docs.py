@@ -7,19 +7,28 @@ import click
 from click.testing import CliRunner
 
 import crawler.settings
-from archive.cli import cli
+from arshif.cli import cli
 
-README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+SETTINGS_DOC = (ROOT / "docs" / "settings.md").read_text(encoding="utf-8")
 
 
 def custom_settings() -> list[str]:
     return [name for name in vars(crawler.settings) if re.match(r"^(ARSHIF|WARC)_[A-Z_]+$", name)]
 
 
-def test_every_custom_setting_is_in_readme():
+def test_every_custom_setting_is_documented():
     names = custom_settings()
     assert "WARC_MAX_SIZE" in names and "ARSHIF_DATA_DIR" in names
-    assert [n for n in names if f"`{n}`" not in README] == []
+    assert [n for n in names if f"`{n}`" not in SETTINGS_DOC] == []
+
+
+def test_readme_links_resolve():
+    """Every relative link in the README points at a file of the repository."""
+    links = re.findall(r"\]\(([^)#:]+)\)", README)
+    assert "docs/settings.md" in links
+    assert [link for link in links if not (ROOT / link).exists()] == []
 
 
 def walk(group: click.Group, prefix: str = ""):

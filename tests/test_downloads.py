@@ -14,7 +14,7 @@ import sqlite3
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from archive.datasette_plugin import build_datasette
+from archive.web.plugin import build_datasette
 from tests.evidence_support import rows, twice_crawled
 
 
@@ -120,7 +120,7 @@ async def test_wacz_download_is_the_crawls_package(crawled):
     stamp = warc_name.split("-")[1]
     ds = await datasette_on(crawled.db_path)
     expected = (crawled.data_dir / "wacz" / f"{crawl_id}.wacz").read_bytes()
-    for key in (crawl_id, stamp):  # the crawl id, or the stamp archive.article_page shows
+    for key in (crawl_id, stamp):  # the crawl id, or the stamp archive.web.article_page shows
         response = await ds.client.get(f"/-/wacz/{key}.wacz")
         assert response.status_code == 200, key
         assert response.content == expected

@@ -11,7 +11,7 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from archive.cli_extra import export
+from arshif.cli.extra import export
 from archive.db import open_archive, record_capture, upsert_article, upsert_site
 from archive.export import export_articles, format_for
 from tests.conftest import REPO
@@ -145,7 +145,7 @@ def test_missing_archive_and_bad_date_are_one_line_errors(tmp_path):
     result = run(tmp_path / "nothing")
     assert result.exit_code != 0 and "archive.db does not exist" in result.output
     result = subprocess.run([sys.executable, "-c",
-                             "from archive.cli_extra import export; export()", "--data", str(tmp_path),
+                             "from arshif.cli.extra import export; export()", "--data", str(tmp_path),
                              "--since", "yesterday"], cwd=REPO, capture_output=True, text=True)
     assert result.returncode != 0 and "Traceback" not in result.stderr
     assert "'yesterday' is not a date" in result.stderr

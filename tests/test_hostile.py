@@ -57,7 +57,7 @@ def hostile_crawl(hostile_farm, tmp_path_factory):
         "ARSHIF_CONTACT_URL": CONTACT, "ARSHIF_PACKAGE": "False",
     }
     args = [arg for key, value in settings.items() for arg in ("--set", f"{key}={value}")]
-    result = subprocess.run([sys.executable, "-m", "archive", "crawl", "--config", str(config), "--data", str(data),
+    result = subprocess.run([sys.executable, "-m", "arshif", "crawl", "--config", str(config), "--data", str(data),
                              *args], cwd=REPO, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     return data, result

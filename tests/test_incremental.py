@@ -47,7 +47,7 @@ EXPECTED = {  # day: (new, changed, unchanged, removed, moved)
 def crawl(farm, data: Path, config: Path, day: int, *extra: str) -> dict:
     before = Counter(farm.request_counts)
     result = subprocess.run(
-        [sys.executable, "-m", "archive", "crawl", "--config", str(config), "--data", str(data),
+        [sys.executable, "-m", "arshif", "crawl", "--config", str(config), "--data", str(data),
          "--set", "AUTOTHROTTLE_ENABLED=False", "--set", f"ARSHIF_NOW={farm_now(day).isoformat()}",
          "--set", "ARSHIF_PACKAGE=False", *extra],
         cwd=REPO, capture_output=True, text=True, timeout=300)
@@ -218,7 +218,7 @@ async def test_datasette_shows_diffs_and_runs(timeline):
     # Datasette first: it loads its plugins (ours among them) on import
     import datasette.app  # noqa: F401
 
-    from archive.datasette_plugin import build_datasette
+    from archive.web.plugin import build_datasette
 
     ds = build_datasette(timeline["data"] / "archive.db")
     (edited,) = rows(timeline["data"], "SELECT article_id FROM article_versions WHERE silent = 1")
@@ -238,7 +238,7 @@ async def test_datasette_shows_diffs_and_runs(timeline):
 
 def test_samples_serve_day_option():
     code = ("import sys; sys.argv = ['arshif', 'samples', 'serve', '--port', '0', '--day', '2'];"
-            " from archive.cli import cli; cli()")
+            " from arshif.cli import cli; cli()")
     proc = subprocess.Popen([sys.executable, "-c", code], cwd=REPO, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     try:

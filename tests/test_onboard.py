@@ -14,15 +14,15 @@ from urllib.parse import urlsplit
 import pytest
 from click.testing import CliRunner
 
-from archive.cli_extra import add_site
-from archive.onboard import Fetcher, OnboardError, Onboarding, default_name
-from archive.site_entry import append_entry, render_entry, site_entry
-from archive.url_shapes import guess_pattern, url_shape
+from arshif.cli.extra import add_site
+from arshif.onboard import Fetcher, OnboardError, Onboarding, default_name
+from arshif.site_entry import append_entry, render_entry, site_entry
+from arshif.url_shapes import guess_pattern, url_shape
 from crawler.settings import USER_AGENT
 from crawler.sites import load_sites
 from tests.conftest import REPO
 
-ADD_SITE = "from archive.cli_extra import add_site; add_site()"
+ADD_SITE = "from arshif.cli.extra import add_site; add_site()"
 
 
 def key(url: str) -> str:
@@ -61,7 +61,7 @@ def test_add_site_on_farm_publisher_gives_a_working_entry(farm, gold, tmp_path, 
     # a real crawl of that entry alone stores exactly the publisher's articles
     data = tmp_path / "data"
     crawl = subprocess.run(
-        [sys.executable, "-m", "archive", "crawl", "--config", str(config), "--data", str(data),
+        [sys.executable, "-m", "arshif", "crawl", "--config", str(config), "--data", str(data),
          "--set", "AUTOTHROTTLE_ENABLED=False", publisher.name],
         cwd=REPO, capture_output=True, text=True, timeout=600)
     assert crawl.returncode == 0, crawl.stderr[-3000:]

@@ -13,7 +13,7 @@ import urllib.request
 
 import pytest
 
-from archive.datasette_plugin import build_datasette, serve_args
+from archive.web.plugin import build_datasette, serve_args
 from tests.conftest import REPO
 
 

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from archive.cli_reindex import reindex
+from arshif.cli.reindex import reindex
 from archive.db import open_archive, search_articles
-from archive.reindex import compare_archives, rebuild
-from archive.warc_captures import last_article_captures, warc_fields, warc_paths
+from arshif.reindex import compare_archives, rebuild
+from arshif.warc_captures import last_article_captures, warc_fields, warc_paths
 
 CAPTURE_KEYS = ("url", "site", "kind", "status", "via", "referrer", "warc_file", "warc_offset",
                 "warc_length", "warc_record_id", "request_record_id", "payload_digest", "fetched_at",
@@ -142,7 +142,7 @@ def test_warc_fields_keep_repeated_names():
 
 def test_foreign_key_check_catches_a_dangling_reference(tmp_path):
     from archive.db import record_capture
-    from archive.reindex import check_foreign_keys
+    from arshif.reindex import check_foreign_keys
 
     db = open_archive(tmp_path / "archive.db")
     try:

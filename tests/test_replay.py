@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.demo import stop_process
+from arshif.demo import stop_process
 from tests.conftest import REPO
 from tests.evidence_support import rows, twice_crawled
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.schedule import Cron, ScheduleError, Scheduler, load_plans, parse_period, plan_for
+from arshif.schedule import Cron, ScheduleError, Scheduler, load_plans, parse_period, plan_for
 from crawler.sites import SiteConfigError, site_from_dict
 from samples.config import sites_config
 from samples.farm import running_farm
@@ -46,14 +46,17 @@ def test_cron_next_and_previous():
     assert Cron.parse("@monthly").next_after(datetime(2026, 1, 31, 3, tzinfo=UTC)) == \
         datetime(2026, 2, 1, tzinfo=UTC)
     assert Cron.parse("15 10 29 feb *").next_after(at) == datetime(2028, 2, 29, 10, 15, tzinfo=UTC)
-    for bad in ("* * *", "61 * * * *", "* * * * funday", "*/0 * * * *", "5-1 * * * *"):
+    for bad in ("* * *", "61 * * * *", "* * * * funday", "*/0 * * * *", "0 0 * * * 2030", "every day"):
         with pytest.raises(ScheduleError):
             Cron.parse(bad)
+    with pytest.raises(ScheduleError, match="never matches"):
+        Cron.parse("0 0 31 2 *").next_after(at)
 
 
 def test_site_plans():
     assert plan_for(site(schedule="every 2h")).period == 7200
-    assert plan_for(site(cron="0 3 * * *")).cron.hours == {3}
+    assert plan_for(site(cron="0 3 * * *")).cron.next_after(datetime(2026, 1, 1, 4, tzinfo=UTC)) == \
+        datetime(2026, 1, 2, 3, tzinfo=UTC)
     assert plan_for(site()).period == 6 * 3600  # the default
     assert plan_for(site(), "30m").period == 1800
     assert plan_for(site(schedule="off")) is None
@@ -118,7 +121,7 @@ def test_schedule_cli_runs_two_intervals_on_loopback(tmp_path):
         data = tmp_path / "data"
         started = time.monotonic()
         result = subprocess.run(
-            [sys.executable, "-m", "archive", "schedule", "nabd", "--config", str(config), "--data", str(data),
+            [sys.executable, "-m", "arshif", "schedule", "nabd", "--config", str(config), "--data", str(data),
              "--max-runs", "2", "--set", "AUTOTHROTTLE_ENABLED=False", "--set", "ARSHIF_PACKAGE=False"],
             cwd=REPO, capture_output=True, text=True, timeout=300)
         elapsed = time.monotonic() - started
@@ -147,7 +150,7 @@ def test_schedule_cli_runs_two_intervals_on_loopback(tmp_path):
 def test_schedule_cli_rejects_bad_config(tmp_path):
     config = tmp_path / "sites.toml"
     config.write_text('[[site]]\nname = "a"\nbase_url = "http://127.0.0.1/"\ncron = "every day"\n', encoding="utf-8")
-    result = subprocess.run([sys.executable, "-m", "archive", "schedule", "--config", str(config),
+    result = subprocess.run([sys.executable, "-m", "arshif", "schedule", "--config", str(config),
                              "--data", str(tmp_path / "d")], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert result.returncode != 0 and "5 fields" in result.stderr and "Traceback" not in result.stderr
 
@@ -157,7 +160,7 @@ def test_dry_run_lists_plans(tmp_path):
     config.write_text('[[site]]\nname = "a"\nbase_url = "http://127.0.0.1/"\ncron = "0 */6 * * *"\n'
                       '[[site]]\nname = "b"\nbase_url = "http://127.0.0.1/"\nschedule = "off"\n'
                       '[[site]]\nname = "c"\nbase_url = "http://127.0.0.1/"\n', encoding="utf-8")
-    result = subprocess.run([sys.executable, "-m", "archive", "schedule", "--config", str(config),
+    result = subprocess.run([sys.executable, "-m", "arshif", "schedule", "--config", str(config),
                              "--data", str(tmp_path / "d"), "--dry-run", "--every", "2h"],
                             cwd=REPO, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr

@@ -43,7 +43,7 @@ class Farm:
     """The sample farm in its own process, so it never shares the crawler's core."""
 
     def __init__(self, articles: int) -> None:
-        from archive.demo import start_farm
+        from arshif.demo import start_farm
 
         started = time.perf_counter()
         self.process, self.port = start_farm(0, articles)
@@ -66,10 +66,10 @@ class Farm:
 
 def time_reindex(data_dir: Path, workdir: Path) -> dict:
     """``arshif reindex`` of the full run's WARCs into a separate DB, compared with the crawl's."""
-    from archive.reindex import compare_archives
+    from arshif.reindex import compare_archives
 
     output = workdir / "reindexed.db"
-    command = [sys.executable, "-c", "from archive.cli_reindex import reindex; reindex()",
+    command = [sys.executable, "-c", "from arshif.cli.reindex import reindex; reindex()",
                "--data", str(data_dir), "--output", str(output)]
     measurement = run_measured(command, cwd=REPO, log=workdir / "reindex.log")
     if measurement.returncode != 0:

@@ -51,7 +51,7 @@ def crawl(workers: int, config: Path, root: Path, redis_url: str) -> dict:
     (merged / "warc").mkdir(parents=True)
     for data_dir in dirs:
         (merged / "warc" / data_dir.name).symlink_to(data_dir / "warc")
-    from archive.reindex import rebuild
+    from arshif.reindex import rebuild
 
     rebuild(merged)
     with sqlite3.connect(merged / "archive.db") as conn:

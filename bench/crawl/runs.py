@@ -103,7 +103,7 @@ def arshif_command(config: Path, data_dir: Path, settings: dict[str, str],
     command = [sys.executable]
     if profile is not None:
         command += ["-m", "cProfile", "-o", str(profile)]
-    command += ["-m", "archive", "crawl", "--config", str(config), "--data", str(data_dir)]
+    command += ["-m", "arshif", "crawl", "--config", str(config), "--data", str(data_dir)]
     for key, value in {**COMMON_SETTINGS, **settings}.items():
         command += ["--set", f"{key}={value}"]
     return command

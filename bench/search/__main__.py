@@ -81,7 +81,7 @@ def _free_port() -> int:
 
 
 def start_datasette(data_dir: Path, port: int) -> subprocess.Popen:
-    from archive.datasette_plugin import serve_args
+    from archive.web.plugin import serve_args
 
     log = (data_dir / "datasette.log").open("wb")
     process = subprocess.Popen(

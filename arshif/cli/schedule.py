@@ -1,4 +1,4 @@
-"""``arshif schedule``; registered in archive/cli.py with ``cli.add_command(schedule)``."""
+"""``arshif schedule``; registered in arshif/cli/__init__.py with ``cli.add_command(schedule)``."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def schedule(sites: tuple[str, ...], config: str, data_dir: str, default_every: 
     DATA/logs/schedule.log. A failed crawl is logged and retried at the site's next
     slot. See docs/scheduling.md for cron and systemd timer alternatives.
     """
-    from archive.schedule import ScheduleError, Scheduler, load_plans, setup_logging
+    from arshif.schedule import ScheduleError, Scheduler, load_plans, setup_logging
     from crawler.sites import SiteConfigError
 
     for pair in set_:

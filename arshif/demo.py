@@ -17,7 +17,7 @@ FARM_SETTINGS = {"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0}
 
 def start_farm(port: int, articles: int | None = None) -> tuple[subprocess.Popen, int]:
     """Start ``arshif samples serve`` and wait for its ready line; return (process, port)."""
-    command = [sys.executable, "-m", "archive", "samples", "serve", "--port", str(port)]
+    command = [sys.executable, "-m", "arshif", "samples", "serve", "--port", str(port)]
     if articles:
         command += ["--articles", str(articles)]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
@@ -46,8 +46,8 @@ def stop_farm(process: subprocess.Popen) -> None:
 
 
 def run_demo(data_dir: str, port: int, farm_port: int, serve: bool) -> None:
-    from archive.cli import datasette_command
-    from crawler.run import run_crawl
+    from arshif.crawl import crawl_and_package
+    from arshif.serving import datasette_command
     from samples.config import sites_config
 
     farm, farm_port = start_farm(farm_port)
@@ -56,7 +56,7 @@ def run_demo(data_dir: str, port: int, farm_port: int, serve: bool) -> None:
         config.parent.mkdir(parents=True, exist_ok=True)
         config.write_text(sites_config(farm_port), encoding="utf-8")
         click.echo(f"Sample farm on port {farm_port}; crawling into {data_dir}/ ...")
-        summary = run_crawl([], data_dir, config, FARM_SETTINGS)
+        summary = crawl_and_package([], data_dir, config, FARM_SETTINGS)
         click.echo("\n".join(summary.lines()))
         if serve:
             click.echo(f"Datasette: http://127.0.0.1:{port}/  (Ctrl-C to stop)")

@@ -1,6 +1,6 @@
 """``arshif search``: ranked Arabic full-text search from the terminal.
 
-Registered in archive/cli.py with ``cli.add_command(search)``. It runs
+Registered in arshif/cli/__init__.py with ``cli.add_command(search)``. It runs
 ``archive.search.search_articles`` (the code behind Datasette's ``/-/search``) on a
 read-only connection, so the crawler can keep writing while you search.
 """

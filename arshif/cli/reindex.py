@@ -1,7 +1,7 @@
-"""``arshif reindex``: rebuild archive.db from the WARC files (see ``archive.reindex``).
+"""``arshif reindex``: rebuild archive.db from the WARC files (see ``arshif.reindex``).
 
 The lead registers it with ``cli.add_command(reindex)``; it also runs alone:
-``python -c "from archive.cli_reindex import reindex; reindex()" --data data``.
+``python -c "from arshif.cli.reindex import reindex; reindex()" --data data``.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
-    from archive.reindex import ReindexStats
+    from arshif.reindex_stats import ReindexStats
 
 
 def _progress_line(stats: ReindexStats) -> str:
@@ -60,7 +60,7 @@ class _Progress:
 @click.option("--quiet", is_flag=True, help="No progress line.")
 def reindex(data_dir: str, output: str | None, workers: int, reclassify: bool, quiet: bool) -> None:
     """Rebuild the SQLite archive from the WARC files alone (the source of truth)."""
-    from archive.reindex import rebuild
+    from arshif.reindex import rebuild
 
     if not (Path(data_dir) / "warc").is_dir():
         raise click.ClickException(f"{Path(data_dir) / 'warc'} does not exist: nothing to reindex")

@@ -15,7 +15,7 @@ available yet" otherwise, so it never links to a 404. ``SNAPSHOT_PATH`` and
 Extension: the template includes ``arshif_article_extra.html`` when such a
 template exists (e.g. version history), with the same context.
 
-Registered by ``archive.datasette_plugin.register_routes``.
+Registered by ``archive.web.plugin.register_routes``.
 """
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ from urllib.parse import urlencode
 
 from datasette.utils.asgi import NotFound, Response
 
-from archive.facets import LEVANTINE_MONTHS
+from archive.web.database import archive_database
+from archive.web.facets import LEVANTINE_MONTHS
 
 if TYPE_CHECKING:
     from datasette.app import Datasette
@@ -182,10 +183,9 @@ async def article_context(
 
 
 async def article_view(datasette: Datasette, request) -> Response:
-    from archive.datasette_plugin import _archive_database
 
     as_json = request.url_vars.get("format") == ".json"
-    db = await _archive_database(datasette)
+    db = await archive_database(datasette)
     if db is None:
         raise NotFound("No archive database")
     await datasette.ensure_permissions(

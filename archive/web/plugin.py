@@ -11,7 +11,7 @@ Hooks:
 - ``render_cell``: article title and text right-to-left in an Arabic font stack,
   one ``<p>`` per paragraph. The scraped text is always escaped, never trusted.
 - ``register_routes``: ``/-/search`` and ``/-/search.json``, ranked search with
-  snippets through ``archive.search``; ``/-/arshif/<file>`` serves archive/static.
+  snippets through ``archive.search``; ``/-/arshif/<file>`` serves archive/web/static.
 - ``extra_css_urls``, ``prepare_jinja2_environment``: our CSS and templates
   (Datasette only finds a plugin's static/ and templates/ by itself when the
   plugin is a package).
@@ -32,9 +32,10 @@ from datasette.utils.asgi import Response, asgi_static
 from jinja2 import ChoiceLoader, FileSystemLoader
 from markupsafe import Markup
 
-from archive.article_page import ROUTE as ARTICLE_ROUTE
-from archive.article_page import article_path, article_view
-from archive.facets import MonthFacet
+from archive.web.article_page import ROUTE as ARTICLE_ROUTE
+from archive.web.article_page import article_path, article_view
+from archive.web.database import archive_database
+from archive.web.facets import MonthFacet
 from archive.schema import NORMALIZE_FUNCTION, sql_normalize
 from archive.search import FTS_TABLE, format_hit, search_sql
 from archive.text import normalize_query
@@ -51,7 +52,7 @@ logger = logging.getLogger(__name__)
 # on the console, so it is switched off, at startup: datasette.handle_exception
 # imports datasette.plugins, which loads the plugin entry points, this module
 # included. Imported here at module level, that registered this module half
-# initialised, with none of its hooks, whenever archive.datasette_plugin was
+# initialised, with none of its hooks, whenever archive.web.plugin was
 # imported before datasette.plugins (tests/test_browser.py, then any
 # in-process Datasette had no /-/search or /-/article routes).
 
@@ -121,7 +122,7 @@ def render_cell(row, value, column, table, datasette, database):
         return version_cell(datasette, row, value, column, table)
     if table == "articles" and column == "capture_id" and value is not None:
         # issue 3: snapshot, WACZ and citation of the article's latest capture
-        from archive.snapshot import evidence_cell
+        from archive.web.snapshot import evidence_cell
 
         return evidence_cell(datasette, database, row, value)
     if table != "articles" or column not in ("title", "text"):
@@ -172,21 +173,21 @@ def extra_template_vars(view_name, request, datasette):
     # issue 3: the citation line on the article page
     if view_name != "arshif_article":
         return None
-    from archive.snapshot import article_template_vars
+    from archive.web.snapshot import article_template_vars
 
     return article_template_vars(datasette, request)
 
 
 @hookimpl
 def register_routes():
-    from archive.snapshot import (
+    from archive.web.snapshot import (
         CITE_ROUTE, SNAPSHOT_ROUTE, WACZ_ROUTE, citation_view, snapshot_view, wacz_view,
     )
 
     return [
         (r"^/-/search(?P<format>\.json)?$", search_view),
         (ARTICLE_ROUTE, article_view),
-        # issue 3: evidence downloads (archive/snapshot.py)
+        # issue 3: evidence downloads (archive/web/snapshot.py)
         (SNAPSHOT_ROUTE, snapshot_view),
         (WACZ_ROUTE, wacz_view),
         (CITE_ROUTE, citation_view),
@@ -202,16 +203,9 @@ async def diff_view(datasette, request):
     return await view(datasette, request)
 
 
-async def _archive_database(datasette):
-    for db in datasette.databases.values():
-        if not db.is_memory and await db.table_exists(FTS_TABLE):
-            return db
-    return None
-
-
 async def search_view(datasette, request):
     as_json = request.url_vars.get("format") == ".json"
-    db = await _archive_database(datasette)
+    db = await archive_database(datasette)
     if db is None:
         return Response.text("No archive database with articles_fts", status=404)
     await datasette.ensure_permissions(

@@ -4,7 +4,7 @@ Every capture the crawler stored has a ``response`` (or ``revisit``) record, a
 ``request`` record and a ``metadata`` record (``application/warc-fields``: ``via``,
 ``site``, ``kind``, ``is-article``, ``canonical-url``...). ``iter_captures`` pairs them
 and yields the captures in the order the crawl stored them; ``last_article_captures``
-finds each article's last capture. ``archive.reindex`` builds the archive from them.
+finds each article's last capture. ``arshif.reindex`` builds the archive from them.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from warcio.archiveiterator import ArchiveIterator
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from archive.reindex import ReindexStats
+    from arshif.reindex_stats import ReindexStats
     from crawler.items import PageItem
 
 

@@ -1,7 +1,7 @@
 """Evidence downloads in Datasette: per-article WARC snapshots, crawl WACZs, citations.
 
-Routes (registered by ``archive.datasette_plugin.register_routes``; the first
-two are the paths ``archive.article_page`` links to):
+Routes (registered by ``archive.web.plugin.register_routes``; the first
+two are the paths ``archive.web.article_page`` links to):
 
 - ``/-/snapshot/<capture id>.warc.gz`` — one capture as a standalone gzip WARC,
   and ``/-/snapshot/article/<article id>.warc.gz`` for an article's latest
@@ -35,13 +35,14 @@ from markupsafe import Markup
 
 from archive.cdxj import iso_utc_z, safe_name
 from archive.verify import parse_record, read_member, read_raw
+from archive.web.database import archive_database
 
 WARC_DIR = "warc"
 WACZ_DIR = "wacz"
 SNAPSHOT_ROUTE = r"^/-/snapshot/(?:(?P<kind>article)/)?(?P<id>\d+)\.warc\.gz$"
 WACZ_ROUTE = r"^/-/wacz/(?P<crawl>[^/]+)\.wacz$"
 CITE_ROUTE = r"^/-/cite/(?P<id>\d+)(?P<format>\.json|\.txt)?$"
-# "arshif-20261124235909-00001-21837.warc.gz": the stamp archive.article_page shows
+# "arshif-20261124235909-00001-21837.warc.gz": the stamp archive.web.article_page shows
 _STAMP_IN_WARC_NAME = re.compile(r"-(\d{14})-\d+")
 CAPTURE_COLUMNS = (
     "id, url, site, status, fetched_at, warc_date, warc_file, warc_offset, warc_length, "
@@ -137,9 +138,8 @@ def payload_sha256_from_warc(data_dir: Path, capture: dict) -> str | None:
 
 
 async def _archive(datasette):
-    from archive.datasette_plugin import _archive_database
 
-    db = await _archive_database(datasette)
+    db = await archive_database(datasette)
     if db is None or not db.path:
         return None, None
     return db, Path(db.path).parent

@@ -15,10 +15,11 @@ and the scheduler's own log to ``DATA/logs/schedule.log``. A failed crawl is log
 the site is tried again at its next slot. SIGINT/SIGTERM stop the scheduler: running
 crawls get SIGINT (Scrapy closes them cleanly) and ``--grace`` seconds to finish.
 
-Cron expressions: minute hour day-of-month month day-of-week, each ``*``, a number, a
-range ``a-b``, a step ``*/n`` or ``a-b/n``, or a comma list of those; month and weekday
-names (jan, mon...) and the macros @hourly, @daily, @midnight, @weekly, @monthly,
-@yearly. When both day fields are restricted, either matching is enough (as in cron).
+Cron expressions are read by croniter: minute hour day-of-month month day-of-week, each
+``*``, a number, a range ``a-b``, a step ``*/n`` or ``a-b/n``, or a comma list of those;
+month and weekday names (jan, mon...) and the macros @hourly, @daily, @midnight, @weekly,
+@monthly, @yearly. When both day fields are restricted, either matching is enough (as in
+cron); an expression with no match within five years is refused.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from croniter import CroniterBadDateError, croniter
+
 from crawler.sites import Site, load_sites, select_sites
 
 logger = logging.getLogger("arshif.schedule")
@@ -44,13 +47,7 @@ DEFAULT_EVERY = "6h"
 STATE_FILE = "schedule-state.json"
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 PERIOD_RE = re.compile(r"(\d+(?:\.\d+)?)\s*([smhdw])")
-MACROS = {
-    "@hourly": "0 * * * *", "@daily": "0 0 * * *", "@midnight": "0 0 * * *",
-    "@weekly": "0 0 * * 0", "@monthly": "0 0 1 * *", "@yearly": "0 0 1 1 *", "@annually": "0 0 1 1 *",
-}
-MONTHS = {m: i for i, m in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
-WEEKDAYS = {d: i for i, d in enumerate(("sun", "mon", "tue", "wed", "thu", "fri", "sat"))}
+MAX_CRON_YEARS = 5  # an expression with no match within this many years never matches (31 feb)
 
 
 class ScheduleError(ValueError):
@@ -69,97 +66,42 @@ def parse_period(text: str) -> float:
     return seconds
 
 
-def _cron_field(text: str, low: int, high: int, names: dict[str, int] | None = None) -> frozenset[int]:
-    values: set[int] = set()
-    for part in text.lower().split(","):
-        base, _, step_text = part.partition("/")
-        step = int(step_text) if step_text else 1
-        if step < 1:
-            raise ScheduleError(f"bad step in {text!r}")
-        if base == "*":
-            start, end = low, high
-        else:
-            first, _, last = base.partition("-")
-
-            def number(token: str) -> int:
-                if names and token in names:
-                    return names[token]
-                if not token.isdigit():
-                    raise ScheduleError(f"bad cron value {token!r} in {text!r}")
-                return int(token)
-
-            start = number(first)
-            end = number(last) if last else (high if step_text else start)
-        if not (low <= start <= high and low <= end <= high) or start > end:
-            raise ScheduleError(f"cron value out of range {low}-{high}: {text!r}")
-        values.update(range(start, end + 1, step))
-    return frozenset(values)
-
-
 @dataclass(frozen=True)
 class Cron:
+    """A 5-field cron expression in UTC, read by croniter (day-of-month OR day-of-week
+    when both are restricted, as in cron)."""
+
     expression: str
-    minutes: frozenset[int]
-    hours: frozenset[int]
-    days: frozenset[int]
-    months: frozenset[int]
-    weekdays: frozenset[int]  # 0 = Sunday
-    any_day: bool
-    any_weekday: bool
 
     @classmethod
     def parse(cls, expression: str) -> Cron:
-        text = MACROS.get(expression.strip().lower(), expression.strip())
-        fields = text.split()
-        if len(fields) != 5:
+        text = expression.strip()
+        # croniter also takes 6- and 7-field (seconds, year) forms; a site entry is cron's own 5
+        if len(text.split()) != 5 and not text.startswith("@"):
             raise ScheduleError(f"a cron expression has 5 fields (minute hour day month weekday): {expression!r}")
-        minute, hour, day, month, weekday = fields
-        return cls(
-            expression, _cron_field(minute, 0, 59), _cron_field(hour, 0, 23), _cron_field(day, 1, 31),
-            _cron_field(month, 1, 12, MONTHS),
-            frozenset(0 if v == 7 else v for v in _cron_field(weekday, 0, 7, WEEKDAYS)),  # 7 is Sunday too
-            day == "*", weekday == "*",
-        )
+        if not croniter.is_valid(text):
+            raise ScheduleError(f"not a cron expression: {expression!r}")
+        return cls(text)
 
-    def matches(self, moment: datetime) -> bool:
-        return (moment.minute in self.minutes and moment.hour in self.hours
-                and moment.month in self.months and self._day_ok(moment))
+    def _iter(self, start: datetime) -> croniter:
+        return croniter(self.expression, start.astimezone(UTC), max_years_between_matches=MAX_CRON_YEARS)
 
     def next_after(self, moment: datetime) -> datetime:
         """The first matching minute strictly after ``moment`` (UTC)."""
-        candidate = moment.astimezone(UTC).replace(second=0, microsecond=0) + timedelta(minutes=1)
-        limit = candidate + timedelta(days=366 * 5)
-        while candidate < limit:
-            if candidate.month not in self.months:
-                candidate = (candidate.replace(day=1, hour=0, minute=0) + timedelta(days=32)).replace(day=1)
-                continue
-            if not self._day_ok(candidate):
-                candidate = candidate.replace(hour=0, minute=0) + timedelta(days=1)
-                continue
-            if candidate.hour not in self.hours:
-                candidate = candidate.replace(minute=0) + timedelta(hours=1)
-                continue
-            if self.matches(candidate):
-                return candidate
-            candidate += timedelta(minutes=1)
-        raise ScheduleError(f"cron expression never matches: {self.expression!r}")
-
-    def _day_ok(self, moment: datetime) -> bool:
-        day_ok = moment.day in self.days
-        weekday_ok = (moment.weekday() + 1) % 7 in self.weekdays
-        if self.any_day or self.any_weekday:
-            return day_ok and weekday_ok
-        return day_ok or weekday_ok
+        try:
+            return self._iter(moment).get_next(datetime)
+        except CroniterBadDateError as error:
+            raise ScheduleError(f"cron expression never matches: {self.expression!r}") from error
 
     def previous_before(self, moment: datetime, horizon: timedelta = timedelta(days=40)) -> datetime | None:
         """The last matching minute at or before ``moment`` within ``horizon``."""
-        candidate = moment.astimezone(UTC).replace(second=0, microsecond=0)
-        start = candidate - horizon
-        while candidate >= start:
-            if self.matches(candidate):
-                return candidate
-            candidate -= timedelta(minutes=1)
-        return None
+        # get_prev is strictly before its start: start just after moment's own minute
+        start = moment.astimezone(UTC).replace(second=0, microsecond=0) + timedelta(minutes=1)
+        try:
+            found = self._iter(start).get_prev(datetime)
+        except CroniterBadDateError:
+            return None
+        return found if found >= start - timedelta(minutes=1) - horizon else None
 
 
 @dataclass(frozen=True)
@@ -284,7 +226,7 @@ class Scheduler:
     def command(self, site: str) -> list[str]:
         if self.command_for is not None:
             return self.command_for(site)
-        command = [sys.executable, "-m", "archive", "crawl", site, "--config", str(self.config),
+        command = [sys.executable, "-m", "arshif", "crawl", site, "--config", str(self.config),
                    "--data", str(self.data_dir), "--set", "ARSHIF_RUN_TRIGGER=schedule",
                    "--set", "ARSHIF_PROGRESS=log"]
         for pair in self.settings:

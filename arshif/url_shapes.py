@@ -2,7 +2,7 @@
 
 A URL's shape is a tuple of regex tokens, one per path segment plus one per
 query parameter ("?key=token"); shapes are compared, merged and then joined.
-Used by ``arshif add-site`` (archive/onboard.py).
+Used by ``arshif add-site`` (arshif/onboard.py).
 """
 
 from __future__ import annotations

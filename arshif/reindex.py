@@ -4,7 +4,7 @@ Every capture the crawler stored has, in its WARC file, a ``response`` (or
 ``revisit``) record, a ``request`` record and, written by the crawler's
 pipelines right before it stored the capture, a ``metadata`` record
 (``via``, ``referrer``, ``site``, ``kind``, ``is-article``...). ``reindex``
-reads them (``archive.warc_captures``) in file order and replays the crawl's
+reads them (``arshif.warc_captures``) in file order and replays the crawl's
 store step *in the order of the metadata records*, which is the order the crawl
 wrote the archive in, so
 ids, ``first_seen``/``last_seen`` and the winner among an article's captures
@@ -40,12 +40,12 @@ import sqlite3
 import time
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from archive.warc_captures import first_field, iter_captures, last_article_captures, warc_paths
+from arshif.reindex_stats import ReindexStats
+from arshif.warc_captures import first_field, iter_captures, last_article_captures, warc_paths
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -58,27 +58,6 @@ NOT_LAST = ()  # an article capture that a later capture of the same article ove
 CHUNK = 8  # pages per pool task: fewer, larger messages between processes
 WINDOW = 64  # chunks in flight; bounds the bodies held in memory
 COMMIT_EVERY = 2000  # captures per transaction
-
-
-@dataclass
-class ReindexStats:
-    warc_files: int = 0
-    bytes_total: int = 0
-    bytes_read: int = 0
-    captures: int = 0
-    articles: int = 0  # article writes (a page and its AMP twin are two writes, one row)
-    article_rows: int = 0  # articles in the rebuilt archive
-    extracted: int = 0
-    superseded: int = 0  # article captures a later capture of the same article overwrites
-    twins: int = 0  # AMP twins the crawl stored as captures of an article, unextracted
-    index_rebuilt: bool = False  # the full-text index was built at the end, not as rows were written
-    text_changed: int = 0  # extracted text differs from the crawl's extracted-text-sha256
-    without_metadata: int = 0
-    started: float = field(default_factory=time.perf_counter)
-
-    @property
-    def elapsed(self) -> float:
-        return time.perf_counter() - self.started
 
 
 def _load_extractor() -> None:
@@ -103,7 +82,8 @@ class _Writer:
     """The crawl's ArchivePipeline.process_item, replayed on a fresh database."""
 
     def __init__(self, db, sites: dict, stats: ReindexStats) -> None:
-        from pipelines.store import article_canonical_url, article_record, capture_record
+        from crawler.items import article_canonical_url
+        from pipelines.store import article_record, capture_record
 
         self.db, self.sites, self.stats = db, sites, stats
         self.article_record, self.capture_record = article_record, capture_record

@@ -1,4 +1,4 @@
-"""``arshif add-site`` and ``arshif export``; registered in archive/cli.py with ``cli.add_command``."""
+"""``arshif add-site`` and ``arshif export``; registered in arshif/cli/__init__.py with ``cli.add_command``."""
 
 from __future__ import annotations
 
@@ -57,8 +57,8 @@ def add_site(url: str, name: str | None, config: str, yes: bool, sample_size: in
     --config. Nothing is written to the archive. Requests obey robots.txt and
     send arshif's User-Agent.
     """
-    from archive.onboard import Fetcher, OnboardError, Onboarding
-    from archive.site_entry import append_entry, render_entry, site_entry
+    from arshif.onboard import Fetcher, OnboardError, Onboarding
+    from arshif.site_entry import append_entry, render_entry, site_entry
     from crawler.settings import USER_AGENT
     from crawler.sites import SiteConfigError, load_sites
 

@@ -1,6 +1,6 @@
 """Onboard a new site: discover its feeds and sitemaps, sample its articles, write its entry.
 
-``arshif add-site`` (archive/cli_extra.py) drives this module; see
+``arshif add-site`` (arshif/cli/extra.py) drives this module; see
 docs/adding-a-site.md. It is plain Python over urllib, no Scrapy: a dry run is
 a few dozen polite requests made one at a time, obeying robots.txt and sending
 the crawler's own User-Agent (``crawler.settings.USER_AGENT``), so a site sees
@@ -24,7 +24,7 @@ import lxml.etree
 import lxml.html
 from protego import Protego
 
-from archive.url_shapes import guess_pattern, rank_links, url_shape
+from arshif.url_shapes import guess_pattern, rank_links, url_shape
 from crawler.discovery import parse_feed, parse_sitemap, robots_sitemaps
 from crawler.urls import canonicalize_url
 

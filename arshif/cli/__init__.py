@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import click
@@ -82,13 +81,13 @@ def _parse_settings(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.option("--resume", is_flag=True, help="Continue the unfinished crawl of these sites (after Ctrl-C, a crash or kill -9); with none, start one.")
 def crawl(sites: tuple[str, ...], config: str, data_dir: str, set_: tuple[str, ...], full: bool, resume: bool) -> None:
     """Crawl SITES (all configured sites when none are named) into DATA."""
-    from crawler.run import run_crawl
+    from arshif.crawl import crawl_and_package
 
     _check_sites(config, sites)
     overrides = _parse_settings(set_)
     if full:
         overrides["ARSHIF_INCREMENTAL"] = "False"
-    summary = run_crawl(list(sites), data_dir, config, overrides, resume=resume)
+    summary = crawl_and_package(list(sites), data_dir, config, overrides, resume=resume)
     click.echo("\n".join(summary.lines()))
 
 
@@ -103,20 +102,13 @@ def extract(file: str, url: str | None) -> None:
     click.echo(json.dumps(result, ensure_ascii=False, indent=2, default=str))
 
 
-def datasette_command(data_dir: str, port: int) -> list[str]:
-    from archive.datasette_plugin import serve_args
-
-    db = Path(data_dir) / "archive.db"
-    if not db.exists():
-        _fail(f"{db} does not exist: run `arshif crawl` first")
-    return [sys.executable, "-m", "datasette", *serve_args(data_dir, port=port)]
-
-
 @cli.command()
 @click.option("--data", "data_dir", default=DEFAULT_DATA, show_default=True, type=click.Path(file_okay=False), help="Data directory holding archive.db.")
 @click.option("--port", type=int, default=DATASETTE_PORT, show_default=True, help="Datasette port on 127.0.0.1.")
 def serve(data_dir: str, port: int) -> None:
     """Publish the archive with Datasette on 127.0.0.1:PORT."""
+    from arshif.serving import datasette_command
+
     command = datasette_command(data_dir, port)
     click.echo(f"Datasette: http://127.0.0.1:{port}/  (Ctrl-C to stop)")
     try:
@@ -132,18 +124,18 @@ def serve(data_dir: str, port: int) -> None:
 @click.option("--no-serve", is_flag=True, help="Stop after the crawl summary.")
 def demo(data_dir: str, port: int, farm_port: int, no_serve: bool) -> None:
     """Start the farm, crawl it into DATA, print a summary, then serve Datasette."""
-    from archive.demo import run_demo
+    from arshif.demo import run_demo
 
     run_demo(data_dir, port, farm_port, serve=not no_serve)
 
 
 def _register_extra_commands() -> None:
-    from archive.cli_evidence import package, verify
-    from archive.cli_extra import add_site, export
-    from archive.cli_reindex import reindex
-    from archive.cli_repair import repair
-    from archive.cli_schedule import schedule
-    from archive.cli_search import search
+    from arshif.cli.evidence import package, verify
+    from arshif.cli.extra import add_site, export
+    from arshif.cli.reindex import reindex
+    from arshif.cli.repair import repair
+    from arshif.cli.schedule import schedule
+    from arshif.cli.search import search
 
     for command in (add_site, export, package, verify, schedule, repair, search, reindex):
         cli.add_command(command)

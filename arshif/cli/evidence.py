@@ -1,4 +1,4 @@
-"""``arshif verify`` and ``arshif package``; registered in archive/cli.py with ``cli.add_command``."""
+"""``arshif verify`` and ``arshif package``; registered in arshif/cli/__init__.py with ``cli.add_command``."""
 
 from __future__ import annotations
 

@@ -1,0 +1,1 @@
+"""The Datasette side of the archive: plugin hooks, pages, routes, templates."""

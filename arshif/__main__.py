@@ -1,0 +1,3 @@
+from arshif.cli import cli
+
+cli()
