@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from arshif.schedule import Cron, ScheduleError, Scheduler, load_plans, parse_period, plan_for
+from arshif.schedule import Scheduler
+from arshif.schedule_plans import Cron, ScheduleError, load_plans, parse_period, plan_for
 from crawler.sites import SiteConfigError, site_from_dict
 from samples.config import sites_config
 from samples.farm import running_farm

@@ -34,7 +34,8 @@ def schedule(sites: tuple[str, ...], config: str, data_dir: str, default_every: 
     DATA/logs/schedule.log. A failed crawl is logged and retried at the site's next
     slot. See docs/scheduling.md for cron and systemd timer alternatives.
     """
-    from arshif.schedule import ScheduleError, Scheduler, load_plans, setup_logging
+    from arshif.schedule import Scheduler, setup_logging
+    from arshif.schedule_plans import ScheduleError, load_plans
     from crawler.sites import SiteConfigError
 
     for pair in set_:
