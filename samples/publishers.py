@@ -30,6 +30,9 @@ class Publisher:
     feeds: tuple[str, ...] = ()
     sitemaps: tuple[str, ...] = ()
     article_pattern: str | None = None
+    # Other paths that serve each article (str.format over ident and path): short links,
+    # print and AMP twins. The timeline keeps them in step with the article.
+    aliases: tuple[str, ...] = ()
 
     def base_url(self, port: int = DEFAULT_PORT) -> str:
         return f"http://{self.host}:{port}/"
@@ -39,19 +42,20 @@ PUBLISHERS = [
     Publisher(
         "furat", "127.0.0.11", "الفرات اليوم", default_count=25,
         article_path="/{published:%Y/%m/%d}/{slug}-{ident}/", id_base=1000, id_step=17,
-        night_rate=0.2, feeds=("/feed/",), sitemaps=("/sitemap_index.xml",),
+        night_rate=0.2, feeds=("/feed/",), sitemaps=("/sitemap_index.xml",), aliases=("/?p={ident}",),
     ),
     Publisher(
         "khabour", "127.0.0.12", "صدى الخابور", default_count=20,
         article_path="/article.php?id={ident}", id_base=3000, id_step=3,
         anonymous_rate=0.25, eastern_rate=0.35,
         # No feed or sitemap: only the URL shape separates articles from listings.
-        article_pattern=r"/article\.php\?id=\d+$",
+        article_pattern=r"/article\.php\?id=\d+$", aliases=("/print.php?id={ident}",),
     ),
     Publisher(
         "nabd", "127.0.0.13", "نبض الشمال", default_count=20,
         article_path="/news/{ident}-{slug}", id_base=41000, id_step=7,
         night_rate=0.15, subheads=True, feeds=("/atom.xml",), sitemaps=("/sitemap.xml",),
+        aliases=("/news/{ident}", "/amp{path}"),
     ),
 ]
 

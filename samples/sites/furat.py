@@ -41,6 +41,8 @@ EMOJI_JS = (
 
 
 class Furat:
+    tagline = TAGLINE
+
     def __init__(self, publisher, articles, port: int) -> None:
         self.pub, self.articles, self.port = publisher, articles, port
         self.base = publisher.base_url(port)
