@@ -16,11 +16,14 @@ from aiohttp import web
 
 from samples.pages import Page, redirect
 from samples.publishers import DEFAULT_PORT, Publisher
-from samples.sites import furat, khabour, nabd
+from samples.sites import baladna, rafidain, furat, khabour, maraya, nabd
 from samples.sites.common import SiteBuild
 from samples.stories import Article
 
-RENDERERS = {"furat": furat.render, "khabour": khabour.render, "nabd": nabd.render}
+RENDERERS = {
+    "furat": furat.render, "khabour": khabour.render, "nabd": nabd.render,
+    "maraya": maraya.render, "baladna": baladna.render, "rafidain": rafidain.render,
+}
 
 
 @dataclass

@@ -116,6 +116,8 @@ class SiteBuild:
     pages: dict[str, Page] = field(default_factory=dict)
     # Article name -> strings visible on its page that are not body text (gold).
     boilerplate: dict[str, list[str]] = field(default_factory=dict)
+    # Article name -> the traps its page carries (samples/sites/realweb.py), for gold.
+    traps: dict[str, list[str]] = field(default_factory=dict)
     not_found: Page | None = None
     # Serve "/x?utm_source=..." as "/x" (most CMSs ignore unknown parameters).
     ignore_query: bool = False

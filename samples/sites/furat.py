@@ -57,6 +57,9 @@ class Furat:
         # WordPress keeps Arabic tag slugs and percent-encodes them in links.
         return f"{self.base}tag/{quote(city)}/"
 
+    def feed_author(self, article) -> str:
+        return article.author.name
+
     def author_url(self, person) -> str:
         return f"{self.base}author/{person.slug}/"
 

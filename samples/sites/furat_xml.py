@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from samples.pages import Page
 from samples.sites.common import Renderer, esc, rfc822
+from samples.stories import Article
 from samples.topics import TOPICS, Topic
 
 XML = "text/xml; charset=UTF-8"
@@ -25,6 +26,8 @@ class WordPressSite(Renderer):
 
     def cat_url(self, topic: Topic) -> str: ...
 
+    def feed_author(self, article: Article) -> str: ...
+
 
 def _xml(site: WordPressSite, path: str, text: str, content_type: str = XML) -> None:
     body = ('<?xml version="1.0" encoding="UTF-8"?>\n' + text).encode("utf-8")
@@ -40,7 +43,7 @@ def add_feeds_and_sitemaps(site: WordPressSite) -> None:
 
     items = "".join(
         f"<item><title>{esc(a.title)}</title><link>{a.url(port)}</link>"
-        f"<dc:creator><![CDATA[{a.author.name}]]></dc:creator><pubDate>{rfc822(a.published)}</pubDate>"
+        f"<dc:creator><![CDATA[{site.feed_author(a)}]]></dc:creator><pubDate>{rfc822(a.published)}</pubDate>"
         f"<category><![CDATA[{a.story.topic.name}]]></category>"
         f'<guid isPermaLink="false">{base}?p={a.ident}</guid>'
         f"<description><![CDATA[{a.summary} [&#8230;]]]></description></item>\n"
