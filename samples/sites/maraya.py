@@ -7,7 +7,7 @@ articles credit both names and list both authors in the graph by @id. `article:a
 holds the writer's Facebook profile URL. Some articles are built with a page builder,
 so their text sits in `elementor-widget-container`; some open with an HTML comment
 (page-cache markers) and carry a run of dozens of adjacent comments (ad slots, fragment
-cache, tag manager); a GDPR cookie notice sits in the main column above the article;
+cache, tag manager); a GDPR cookie notice opens the article container;
 the lead sometimes has its own excerpt block. The footer credits the editorial board.
 """
 
@@ -182,8 +182,8 @@ class Maraya:
         related = neighbours(self.articles, index, 3)
         related_html = "".join(f'<div class="related-item"><h3 class="post-title"><a href="{r.url(self.port)}">'
                                f"{esc(r.title)}</a></h3></div>" for r in related)
-        main = f"""{cookie}
-<article id="the-post" class="container-wrapper post-content tie-standard">
+        main = f"""<article id="the-post" class="container-wrapper post-content tie-standard">
+{cookie}
 <header class="entry-header-outer">
 <nav id="breadcrumb"><a href="{self.base}">الرئيسية</a> <em class="delimiter">/</em> <a href="{self.cat_url(a.story.topic)}">{esc(a.story.topic.name)}</a></nav>
 <div class="entry-header"><span class="post-cat-wrap"><a class="post-cat tie-cat-{TOPICS.index(a.story.topic) + 2}" href="{self.cat_url(a.story.topic)}">{esc(a.story.topic.name)}</a></span>

@@ -90,6 +90,8 @@ class Rafidain:
                           for i, t in enumerate(TOPICS, 1))
         most = "".join(f'<li><a href="NewsDetails.aspx?NewsID={a.ident}">{esc(a.title)}</a></li>'
                        for a in rng.sample(self.newest[:12], min(5, len(self.newest))))
+        latest = "".join(f'<li><a href="NewsDetails.aspx?NewsID={a.ident}">{esc(a.title)}</a><p>{esc(a.summary)}</p></li>'
+                         for a in self.newest[:12])
         return f"""{opening}<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">
 <html xmlns="http://www.w3.org/1999/xhtml" dir="rtl" lang="ar">
 <head id="ctl00_Head1"><title>
@@ -112,6 +114,7 @@ class Rafidain:
 </td>
 <td valign="top" class="side" width="300">
 <div class="box"><div class="box-title">الأكثر قراءة</div><ul>{most}</ul></div>
+<div class="box"><div class="box-title">آخر الأخبار</div><ul>{latest}</ul></div>
 <div class="box"><div class="box-title">استطلاع الرأي</div><span id="ctl00_Poll1_lblQuestion">{POLL}</span>
 <table id="ctl00_Poll1_rblAnswers"><tr><td><input id="ctl00_Poll1_rblAnswers_0" type="radio" name="ctl00$Poll1$rblAnswers" value="1" /><label for="ctl00_Poll1_rblAnswers_0">جيد</label></td></tr>
 <tr><td><input id="ctl00_Poll1_rblAnswers_1" type="radio" name="ctl00$Poll1$rblAnswers" value="2" /><label for="ctl00_Poll1_rblAnswers_1">سيئ</label></td></tr></table>
@@ -159,8 +162,9 @@ class Rafidain:
             lead = f'<div id="ctl00_ContentPlaceHolder1_lblIntro" class="intro"><p>{esc(a.blocks[0][1])}</p></div>'
         paras = "\n".join(rw.paragraphs(a, bool(lead)))
         if rw.WIDGET_BODY in traps:
-            body = (f'<div class="panel panel-default module"><div class="panel-body" id="ctl00_ContentPlaceHolder1_divDetails">'
-                    f"\n{paras}\n</div></div>")
+            # The print button prints this div: its class names a print area, a widget to many rules.
+            body = (f'<div class="panel panel-default module"><div class="panel-body print-area"'
+                    f' id="ctl00_ContentPlaceHolder1_divDetails">\n{paras}\n</div></div>')
         else:
             body = f'<div id="ctl00_ContentPlaceHolder1_lblDetails" class="news-details">\n{paras}\n</div>'
         related = neighbours(self.articles, index, 4)
