@@ -41,7 +41,7 @@ CSS = stylesheet("maraya", "", (
 
 def traps_of(a) -> rw.Traps:
     traps = rw.Traps({rw.FOOTER_CREDITS, rw.GRAPH_JSONLD, rw.INLINE_BYLINE, rw.SOCIAL_AUTHOR_META})
-    if rw.every(a, 4, 2):
+    if rw.every(a, 5, 4):
         traps.add(rw.COMMENT_RUN)
     if rw.every(a, 3, 1):
         traps.add(rw.WIDGET_BODY)
