@@ -243,7 +243,7 @@ def test_samples_serve_day_option():
                             stderr=subprocess.PIPE, text=True)
     try:
         line = proc.stdout.readline()
-        assert re.search(r"serving 71 articles on port \d+", line), line
+        assert re.search(r"serving 119 articles on port \d+", line), line
     finally:
         proc.terminate()
         proc.wait(timeout=10)
