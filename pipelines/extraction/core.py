@@ -56,10 +56,11 @@ def _parser() -> lxml.html.HTMLParser:
             element=lxml.html.HtmlElement, comment=lxml.html.HtmlComment,
             pi=lxml.html.HtmlProcessingInstruction, entity=lxml.html.HtmlEntity))
     return parser
-_NOT_HTML_RE = re.compile(
-    r"\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*(?:<(?:rss|feed|urlset|sitemapindex|rdf:RDF)\b|[{\[])",
-    re.IGNORECASE | re.DOTALL,
-)
+# What a feed, sitemap or JSON body starts with, once leading whitespace, an XML
+# declaration and comments are skipped (by _skip_preamble: a regex that skips a
+# run of comments backtracks exponentially on pages carrying dozens of them).
+_NOT_HTML_START_RE = re.compile(r"<(?:rss|feed|urlset|sitemapindex|rdf:RDF)\b|[{\[]", re.IGNORECASE)
+_SPACE_RE = re.compile(r"\s*")
 _EDGE_LINES = 4  # bylines/sources are looked for among this many lines at each end
 _MAX_BYTES = 20_000_000  # larger bodies are not HTML pages worth parsing
 
@@ -74,6 +75,26 @@ def empty_record(encoding: str | None = None) -> dict[str, Any]:
     }
 
 
+def _skip_preamble(html: str) -> int:
+    """Offset of the first thing after leading whitespace, ``<?xml …?>`` and comments.
+
+    Each step moves forward with ``str.find``, so the scan is linear in the page.
+    """
+    pos = _SPACE_RE.match(html).end()
+    while True:
+        if html.startswith("<!--", pos):
+            end = html.find("-->", pos + 4)
+            close = 3
+        elif html.startswith("<?", pos):
+            end = html.find(">", pos + 2)
+            close = 1
+        else:
+            return pos
+        if end < 0:
+            return pos  # unterminated: let the parser decide
+        pos = _SPACE_RE.match(html, end + close).end()
+
+
 def parse_html(html: str) -> HtmlElement | None:
     """Parse decoded HTML once; None when it is not an HTML document.
 
@@ -82,7 +103,7 @@ def parse_html(html: str) -> HtmlElement | None:
     ``lxml.html.fromstring`` would take the fragment path. Feeds, sitemaps
     and JSON are not pages to extract.
     """
-    if not html or not html.strip() or _NOT_HTML_RE.match(html):
+    if not html or not html.strip() or _NOT_HTML_START_RE.match(html, _skip_preamble(html)):
         return None
     try:
         tree = lxml.html.document_fromstring(html.encode("utf-8", "surrogatepass"), parser=_parser())
