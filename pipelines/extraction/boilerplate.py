@@ -25,6 +25,7 @@ import re
 from lxml.html import HtmlElement
 
 from .arabic import collapse_ws, normalize_for_match
+from .harm import Removal, describe
 
 LOGGER = logging.getLogger(__name__)
 
@@ -46,6 +47,8 @@ _COMPOUND_RE = re.compile(
 )
 _WORD_SPLIT_RE = re.compile(r"[\s_-]+")
 _PROTECTED_TAGS = frozenset({"html", "body", "main", "article", "head"})
+_CODE_TAGS = frozenset({"pre", "code"})
+_MAX_ID_WORDS = 3
 _BLOCK_TAGS = frozenset({"p", "div", "li", "ul", "ol", "section", "aside", "h2", "h3", "h4", "h5",
                          "h6", "blockquote", "table", "figure"})
 # Text that opens a "read also" teaser, after normalize_for_match.
@@ -62,22 +65,38 @@ _READ_ALSO_PREFIXES = (
 )
 _LEADING_PUNCT = " \t\n\r«\"(*-–•\u00a0"
 _FOLLOW_RE = re.compile(
-    r"(?:تابعو?نا|تابعوا|تابع|اشترك|اشتركوا|انضم|انضموا|حمل|نزل|لمتابعة|للاشتراك|للمتابعة|follow)"
+    r"(?:تابعو?نا|تابعوا|تابع|اشترك|اشتركوا|انضم|انضموا|حمل|نزل|لمتابعة|للاشتراك|للمتابعة|follow"
+    r"|subscribe|sign up)"
 )
 _PLATFORM_RE = re.compile(
     r"غوغل نيوز|جوجل نيوز|google news|تلغرام|تليغرام|تيليجرام|تلجرام|telegram|فيسبوك|فيس بوك|"
     r"facebook|تويتر|twitter|منصة اكس|واتساب|واتس اب|whatsapp|يوتيوب|youtube|انستغرام|انستجرام|"
-    r"instagram|تيك توك|tiktok|قناتنا|صفحتنا|حسابنا|النشرة البريدية|نشرتنا|تطبيق"
+    r"instagram|تيك توك|tiktok|قناتنا|صفحتنا|حسابنا|النشرة البريدية|النشرة الاخبارية|نشرتنا|تطبيق"
+    r"|newsletter"
 )
 _POLICY_RE = re.compile(r"(?:التعليقات|تعليق|الاراء|المقالات|ما ينشر|ما يرد)")
 _POLICY_HINT_RE = re.compile(r"لا تعبر|لا يعبر|لا تمثل|سياسة|ارشادات|شروط|مراجعة|مسؤولية|اصحابها|كاتبها")
-_COPYRIGHT_RE = re.compile(r"جميع الحقوق محفوظة|حقوق النشر|©|all rights reserved|copyright")
+# a notice, not a sentence about copyright: the sign, a reserved-rights phrase, or the word
+# opening the line or followed by a year/(c)
+_COPYRIGHT_RE = re.compile(
+    r"(?:جميع|كافة) الحقوق محفوظة|^حقوق النشر|©|all rights reserved|^copyright\b"
+    r"|copyright\s*(?:\(c\)|\d{4})|\(c\)\s*\d{4}")
 _SHARE_RE = re.compile(r"^(?:شارك|شاركوا|انشر|share)(?:\s|$)")
 _PHONE_RE = re.compile(r"(?:هاتف|الهاتف|تلفون|تلفاكس|فاكس|جوال|موبايل|واتساب|tel|phone|fax)\s*[:.]?\s*[+(]?\d")
 _WEATHER_RE = re.compile(r"[°℃]|درجة مئوية")
 _WEATHER_WORD_RE = re.compile(r"غائم|مشمس|ماطر|صحو|امطار|الطقس|الحرارة|رطوبة|رياح")
 _TAGS_RE = re.compile(r"^(?:الوسوم|وسوم|كلمات مفتاحية|الكلمات المفتاحية|الكلمات الدلالية|tags)\s*[:：]?")
 _COUNTER_RE = re.compile(r"(?:عدد|مرات)\s+(?:القراءات|المشاهدات|الزيارات|الزوار|القراء)|^(?:طباعة|ارسل لصديق)(?:\s|$)")
+# cookie/consent banners: the cookie word plus the site addressing its reader
+_COOKIE_RE = re.compile(r"cookie|ملفات (?:تعريف )?الارتباط|الكوكيز|كوكيز|ملفات الكوكي")
+_CONSENT_RE = re.compile(
+    r"we use|this (?:site|website) uses|our (?:site|website)|by (?:continuing|using)|accept|agree|consent"
+    r"|privacy|نستخدم|يستخدم (?:هذا )?الموقع|موقعنا|الموقع|بالاستمرار|بمتابعة|موافق|اوافق|قبول|الخصوصية")
+# masthead credits of the editorial board ("رئيس التحرير: … | الإشراف العام: …")
+_MASTHEAD_RE = re.compile(
+    r"رئيس التحرير|رئيس مجلس الادارة|مدير التحرير|الاشراف العام|المشرف العام|سكرتير التحرير"
+    r"|نائب رئيس التحرير|editor[- ]in[- ]chief|managing editor")
+_MASTHEAD_START_RE = re.compile(r"^(?:" + _MASTHEAD_RE.pattern + r")\s*[:：]")
 _COMMENT_PROMPT_RE = re.compile(r"^(?:اضافة تعليق|اضف تعليق|اترك تعليقا|اكتب تعليقك|التعليقات\s*\(|لا توجد تعليقات)")
 
 
@@ -95,6 +114,8 @@ def _boilerplate_attrs(el: HtmlElement) -> bool:
 
 @functools.lru_cache(maxsize=8192)  # a site's pages share their class names
 def _boilerplate_names(class_: str | None, id_: str | None) -> bool:
+    if id_ and len(_WORD_SPLIT_RE.split(id_)) > _MAX_ID_WORDS:
+        id_ = None  # a slug of the content ("sharing-with-a-single-developer"), not a component's name
     attrs = f"{class_ or ''} {id_ or ''}".lower()
     words = set(_WORD_SPLIT_RE.split(attrs))
     if words & _CLASS_WORDS:
@@ -105,6 +126,8 @@ def _boilerplate_names(class_: str | None, id_: str | None) -> bool:
 def _protected(el: HtmlElement, keep: set[HtmlElement], page_chars: int) -> bool:
     if el.tag in _PROTECTED_TAGS or el.getparent() is None or el in keep:
         return True
+    if any(a.tag in _CODE_TAGS for a in el.iterancestors()):
+        return True  # syntax-highlighting spans ("token comment") are program text
     return len(el.text_content()) > page_chars / 3
 
 
@@ -115,12 +138,14 @@ def _block_of(el: HtmlElement) -> HtmlElement:
     return node if node is not None else el
 
 
-def prune_tree(tree: HtmlElement, h1: HtmlElement | None = None) -> int:
+def prune_tree(tree: HtmlElement, h1: HtmlElement | None = None,
+               removals: list[Removal] | None = None) -> int:
     """Delete boilerplate blocks from a parsed page, in place.
 
     Args:
         tree: The parsed page; it is modified.
         h1: The headline element, which is never removed.
+        removals: If given, one :class:`Removal` per removed element is appended.
 
     Returns:
         How many elements were removed.
@@ -129,13 +154,13 @@ def prune_tree(tree: HtmlElement, h1: HtmlElement | None = None) -> int:
     page_chars = len((body if body is not None else tree).text_content()) or 1
     # the headline and its ancestors are never removed
     keep = set(h1.iterancestors()) | {h1} if h1 is not None else set()
-    doomed: list[HtmlElement] = []
+    doomed: list[tuple[HtmlElement, str]] = []
     for el in tree.iter():
         if not isinstance(el.tag, str):
             continue
         if (el.get("class") or el.get("id")) and _boilerplate_attrs(el) and \
                 not _protected(el, keep, page_chars):
-            doomed.append(el)
+            doomed.append((el, "boilerplate_class"))
             continue
         start = el.text
         if start and start.lstrip(_LEADING_PUNCT).startswith(_READ_ALSO_PREFIXES) and \
@@ -146,17 +171,21 @@ def prune_tree(tree: HtmlElement, h1: HtmlElement | None = None) -> int:
                 block = el  # the label sits directly in the body text: drop only the label
             elif text_len > 600 and _link_ratio(block, text_len) < 0.5:
                 block = el
-            doomed.append(block)
+            doomed.append((block, "read_also"))
             if len(collapse_ws(block.text_content()).split()) <= 4:
                 follower = block.getnext()  # "اقرأ أيضاً" heading followed by a list of links
                 if follower is not None and (follower.tag in ("ul", "ol") or _link_ratio(
                         follower, len(follower.text_content())) >= 0.6):
-                    doomed.append(follower)
+                    doomed.append((follower, "read_also_links"))
     removed = 0
-    for el in doomed:
+    gone: set[HtmlElement] = set()
+    for el, rule in doomed:
         parent = el.getparent()
-        if parent is None:
+        if parent is None or gone.intersection(el.iterancestors()):
             continue  # already gone with an ancestor
+        gone.add(el)
+        if removals is not None:
+            removals.append(Removal(rule, describe(el), el.text_content()))
         tail = el.tail
         if tail and tail.strip():  # keep text that merely follows the block
             prev = el.getprevious()
@@ -170,50 +199,64 @@ def prune_tree(tree: HtmlElement, h1: HtmlElement | None = None) -> int:
     return removed
 
 
-def is_boilerplate_line(line: str, norm: str | None = None) -> bool:
-    """True when a single extracted line is a known kind of boilerplate.
+def line_rule(line: str, norm: str | None = None) -> str | None:
+    """The name of the rule that makes one extracted line boilerplate, or None.
 
     Args:
         line: One line of extracted text.
         norm: ``normalize_for_match(line)`` if the caller already has it.
-
-    Returns:
-        Whether to drop it.
     """
     norm = normalize_for_match(line) if norm is None else norm
     if not norm:
-        return True
+        return "empty"
     words = len(norm.split())
-    if _READ_ALSO_RE.match(norm) and words <= 40:
-        return True
-    if words <= 25 and _FOLLOW_RE.search(norm) and _PLATFORM_RE.search(norm):
-        return True
-    if words <= 8 and norm.startswith(("تابعونا", "تابعنا", "تابعوا")):
-        return True
-    if words <= 80 and _POLICY_RE.search(norm) and _POLICY_HINT_RE.search(norm) and (
-            "موقع" in norm or "الموقع" in norm or "الصحيفة" in norm or "الجريدة" in norm
-            or "اصحابها" in norm or "كاتبها" in norm or "نشرها" in norm):
-        return True
-    if words <= 30 and _COPYRIGHT_RE.search(norm):
-        return True
-    if words <= 8 and _SHARE_RE.match(norm):
-        return True
-    if words <= 15 and _PHONE_RE.search(norm):
-        return True
-    if words <= 12 and _WEATHER_RE.search(norm) and _WEATHER_WORD_RE.search(norm):
-        return True
-    if words <= 30 and _TAGS_RE.match(norm):
-        return True
-    if words <= 15 and _COUNTER_RE.search(norm):
-        return True
-    return words <= 10 and bool(_COMMENT_PROMPT_RE.match(norm))
+    for rule, limit, test in _LINE_RULES:
+        if words <= limit and test(norm):
+            return rule
+    return None
 
 
-def filter_lines(lines: list[str]) -> list[str]:
+def _is_policy(norm: str) -> bool:
+    return bool(_POLICY_RE.search(norm) and _POLICY_HINT_RE.search(norm)) and (
+        "موقع" in norm or "الموقع" in norm or "الصحيفة" in norm or "الجريدة" in norm
+        or "اصحابها" in norm or "كاتبها" in norm or "نشرها" in norm)
+
+
+def _is_masthead(norm: str) -> bool:
+    labels = len(_MASTHEAD_RE.findall(norm))
+    return labels >= 2 or (labels == 1 and bool(_MASTHEAD_START_RE.match(norm)))
+
+
+# (rule, most words a line may have, test on the normalised line); each names a
+# kind of site chrome, and the word limits keep ordinary sentences out of reach
+_LINE_RULES = (
+    ("read_also_line", 40, _READ_ALSO_RE.match),
+    ("follow_us", 25, lambda n: bool(_FOLLOW_RE.search(n) and _PLATFORM_RE.search(n))),
+    ("follow_us", 8, lambda n: n.startswith(("تابعونا", "تابعنا", "تابعوا"))),
+    ("comment_policy", 80, _is_policy),
+    ("copyright", 30, _COPYRIGHT_RE.search),
+    ("share_line", 8, _SHARE_RE.match),
+    ("contact_phone", 15, _PHONE_RE.search),
+    ("weather_reading", 12, lambda n: bool(_WEATHER_RE.search(n) and _WEATHER_WORD_RE.search(n))),
+    ("tag_list", 30, _TAGS_RE.match),
+    ("view_counter", 15, _COUNTER_RE.search),
+    ("comment_prompt", 10, _COMMENT_PROMPT_RE.match),
+    ("cookie_notice", 60, lambda n: bool(_COOKIE_RE.search(n) and _CONSENT_RE.search(n))),
+    ("editorial_credits", 40, _is_masthead),
+)
+
+
+def is_boilerplate_line(line: str, norm: str | None = None) -> bool:
+    """True when a single extracted line is a known kind of boilerplate (see :func:`line_rule`)."""
+    return line_rule(line, norm) is not None
+
+
+def filter_lines(lines: list[str], removals: list[Removal] | None = None) -> list[str]:
     """Drop boilerplate lines and exact duplicates, keeping order.
 
     Args:
         lines: Extracted text lines.
+        removals: If given, one :class:`Removal` per dropped line is appended.
 
     Returns:
         The lines worth keeping.
@@ -224,14 +267,18 @@ def filter_lines(lines: list[str]) -> list[str]:
         line = collapse_ws(line)
         if not line:
             continue
+        rule = None
         if line.count(" ") > 80:  # every boilerplate rule is for short lines
             key = line
         else:
             key = normalize_for_match(line)
-            if is_boilerplate_line(line, key):
-                continue
-        if key in seen:
-            continue  # repeated captions and teasers
+            rule = line_rule(line, key)
+        if rule is None and key in seen:
+            rule = "duplicate"  # repeated captions and teasers
+        if rule is not None:
+            if removals is not None:
+                removals.append(Removal(rule, "line", line))
+            continue
         seen.add(key)
         kept.append(line)
     return kept

@@ -25,13 +25,14 @@ import datetime as dt
 import logging
 import re
 import threading
+import time
 from typing import Any
 
 import lxml.html
 import trafilatura
 from lxml.html import HtmlElement
 
-from . import boilerplate, bylines, classify, datelines, dates, layout, metadata, titles
+from . import boilerplate, bylines, classify, datelines, dates, harm, layout, metadata, titles
 from .arabic import normalize_for_match
 from .charset import decode_html
 from .language import detect_language
@@ -118,6 +119,9 @@ def parse_html(html: str) -> HtmlElement | None:
 # and only ever win on pages where its own pass found little text: ask for them only
 # then (issue 8: 8.4 -> 6.6 ms/page on the farm, the same text on all its pages).
 _FAST_ENOUGH_CHARS = 1500
+# a page whose reference run took longer gets no second, pruned run (huge pages: a
+# 117,000-character article took 0.4 s per run)
+_SLOW_PAGE_S = 0.15
 
 
 def _body_text(tree: HtmlElement, url: str) -> str:
@@ -194,8 +198,57 @@ def extract_article(body: bytes, url: str, *, header_charset: str | None = None,
         return empty_record()
 
 
+def explain_extraction(body: bytes, url: str, *, header_charset: str | None = None) -> dict[str, Any]:
+    """What extraction removed from one page's body, and why.
+
+    Returns:
+        ``{"text", "removed", "vetoed", "restored", "fallback_to_trafilatura"}``:
+        each removal with its rule, element (``tag.class#id`` or ``line``),
+        length and first characters (see :mod:`.harm`).
+    """
+    record, trace = trace_extraction(body, url, header_charset=header_charset)
+    return {"text": record["text"], **trace.as_dict()}
+
+
+def trace_extraction(body: bytes, url: str, *, header_charset: str | None = None
+                     ) -> tuple[dict[str, Any], harm.Trace]:
+    """:func:`extract_article`'s record and the :class:`harm.Trace` of its body."""
+    trace = harm.Trace()
+    try:
+        return _extract(body, url or "", header_charset, None, trace), trace
+    except Exception:  # noqa: BLE001 - same contract as extract_article
+        LOGGER.exception("extraction failed for %s", url)
+        return empty_record(), trace
+
+
+def _harmless_body(tree: HtmlElement, url: str, h1: HtmlElement | None, trace: harm.Trace) -> list[str]:
+    """Body lines of the pruned tree, with what trafilatura's own run keeps put back."""
+    start = time.perf_counter()
+    reference = _body_text(tree, url)  # trafilatura works on a copy: the tree is still intact
+    slow = time.perf_counter() - start > _SLOW_PAGE_S
+    changed = _safe(layout.unwrap_layout_tables, tree, default=0)
+    changed += _safe(boilerplate.prune_tree, tree, h1, trace.removals, default=0)
+    if not changed:
+        own = reference
+    elif slow:  # a second run would double it: the reference minus what the rules removed
+        own = ""
+    else:
+        own = _body_text(tree, url)
+    return _safe(harm.merge, own, reference, trace, default=own.split("\n"))
+
+
+def _record_edges(before: list[str], after: list[str], title: str | None, trace: harm.Trace) -> None:
+    kept = set(after)
+    title_key = normalize_for_match(title or "")
+    for line in before:
+        if line not in kept:
+            rule = ("headline" if normalize_for_match(line) == title_key
+                    else "dateline" if datelines.is_dateline(line) else "byline_or_source")
+            trace.removals.append(harm.Removal(rule, "line", line))
+
+
 def _extract(body: bytes, url: str, header_charset: str | None,
-             fetched_at: dt.datetime | None) -> dict[str, Any]:
+             fetched_at: dt.datetime | None, trace: harm.Trace | None = None) -> dict[str, Any]:
     if not isinstance(body, (bytes, bytearray, memoryview)) or not body or len(body) > _MAX_BYTES:
         return empty_record()
     html, encoding = decode_html(bytes(body), header_charset)
@@ -215,12 +268,12 @@ def _extract(body: bytes, url: str, header_charset: str | None,
     source = _safe(bylines.source_from_elements, tree)
     anchors = _safe(classify.anchor_texts, tree, default=set())
 
-    _safe(layout.unwrap_layout_tables, tree)
-    _safe(boilerplate.prune_tree, tree, h1)
-    raw_text = _body_text(tree, url)
+    trace = trace if trace is not None else harm.Trace()
+    body_lines = _harmless_body(tree, url, h1, trace)
     lines, text_author, text_source = _safe(
-        _trim_edges, raw_text.split("\n"), title, sites, default=(raw_text.split("\n"), None, None))
-    lines = _safe(boilerplate.filter_lines, lines, default=lines)
+        _trim_edges, body_lines, title, sites, default=(body_lines, None, None))
+    _record_edges(body_lines, lines, title, trace)
+    lines = _safe(boilerplate.filter_lines, lines, trace.removals, default=lines)
     text = "\n".join(line for line in lines if line)  # filter_lines already collapsed them
     author = author or text_author
     source = source or text_source
