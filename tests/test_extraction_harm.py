@@ -60,3 +60,48 @@ def test_a_page_with_a_hundred_comments_extracts_in_time():
 ])
 def test_feeds_sitemaps_and_json_are_not_pages(text):
     assert parse_html(text) is None
+
+
+HEADLINES = [f"عنوان خبر آخر رقم {i} عن أحداث المنطقة والتطورات الجارية في المحافظات الشمالية والشرقية"
+             for i in range(25)]
+CREDITS = "الإشراف العام: سمير الأحمد | رئيس التحرير: هالة العلي"
+COOKIES = ("نستخدم ملفات تعريف الارتباط (الكوكيز) لتحسين تجربتك على موقعنا. بمتابعة التصفح فإنك توافق "
+           "على سياسة الخصوصية.")
+
+
+def news_page(article: str) -> bytes:
+    """A portal page: menu, a long most-read list, the article, footer credits."""
+    menu = "".join(f"<li><a href='/s/{i}'>قسم {i}</a></li>" for i in range(12))
+    most_read = "".join(f"<li><a href='/n/{i}'>{h}</a></li>" for i, h in enumerate(HEADLINES))
+    return ("<!DOCTYPE html><html lang='ar' dir='rtl'><head><meta charset='utf-8'>"
+            "<title>جسر جديد يربط الحيين | صوت المدينة</title>"
+            "<meta property='og:type' content='article'></head><body>"
+            f"<header><ul class='menu'>{menu}</ul></header><main><h1>جسر جديد يربط الحيين</h1>"
+            f"{article}<div class='most-read'><h3>الأكثر قراءة</h3><ul>{most_read}</ul></div></main>"
+            f"<footer><p>{CREDITS}</p><p>جميع الحقوق محفوظة لموقع صوت المدينة 2024</p></footer>"
+            "</body></html>").encode()
+
+
+def paragraphs(items) -> str:
+    return "".join(f"<p>{p}</p>" for p in items)
+
+
+def test_a_body_container_named_like_a_widget_is_kept_and_credits_are_not_the_article():
+    page = news_page(f"<div class='article-text ads-free'>{paragraphs([LEAD, *PARAS])}</div>")
+    text = extract_article(page, URL)["text"]
+    assert LEAD in text and all(p in text for p in PARAS)
+    assert "رئيس التحرير" not in text and "الإشراف العام" not in text
+
+
+def test_a_lead_paragraph_in_its_own_block_is_kept():
+    page = news_page(f"<div class='article-lead print-area'><p>{LEAD}</p></div>"
+                     f"<div class='entry-content'>{paragraphs(PARAS)}</div>")
+    text = extract_article(page, URL)["text"]
+    assert text.split("\n")[0] == LEAD and all(p in text for p in PARAS)
+
+
+def test_a_cookie_notice_is_not_the_first_paragraph():
+    notice = f"<div class='cc-window'><p>{COOKIES}</p><a href='#'>موافق</a></div>"
+    page = news_page(f"<div class='entry-content'>{notice}{paragraphs([LEAD, *PARAS])}</div>")
+    text = extract_article(page, URL)["text"]
+    assert text.split("\n")[0] == LEAD and "الكوكيز" not in text

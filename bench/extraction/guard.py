@@ -23,7 +23,7 @@ from pathlib import Path
 
 from pipelines.extraction import decode_html
 from pipelines.extraction.core import _FAST_ENOUGH_CHARS, trace_extraction
-from pipelines.extraction.harm import segments
+from pipelines.extraction.harm import segments, uncovered
 
 from .scoring import collapse
 
@@ -81,18 +81,18 @@ def check_page(name: str, body: bytes, url: str) -> PageReport:
     ref_segments = list(dict.fromkeys(seg for line in segments(reference) for seg in line))
     # distinct segments: a repeated paragraph is not more text to keep
     report = PageReport(name, ms, len(own), sum(len(seg) + 1 for seg in ref_segments))
-    for seg in ref_segments:
-        if seg in own:
-            continue
-        removal = trace.explaining(seg)
+    for piece in (p for seg in ref_segments for p in uncovered(seg, own)[1]):
+        removal = trace.explaining(piece)
         if removal is not None:
-            report.explained.append((removal.rule, removal.element, seg))
+            report.explained.append((removal.rule, removal.element, piece))
             continue
         own_pass = _second_opinion(html, url) if own_pass is None else own_pass
-        if own_pass and seg not in own_pass:
-            report.explained.append((SECOND_OPINION, "page", seg))
+        if own_pass and not uncovered(piece, own_pass)[1]:
+            report.unexplained.append(piece)
+        elif own_pass:
+            report.explained.append((SECOND_OPINION, "page", piece))
         else:
-            report.unexplained.append(seg)
+            report.unexplained.append(piece)
     return report
 
 

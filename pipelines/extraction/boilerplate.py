@@ -29,14 +29,22 @@ from .harm import Removal, describe
 
 LOGGER = logging.getLogger(__name__)
 
-# class/id words (split on space, "-" and "_") that mark boilerplate blocks
-_CLASS_WORDS = frozenset(
-    "related share sharing sharer social socials subscribe subscription newsletter weather comment "
-    "comments disqus ticker marquee breaking advert advertisement ad ads sponsored promo outbrain "
-    "taboola recommended poll survey podcast prayer currency print rating respond tagcloud "
-    "commentlist authorbox readmore alsoread relatedposts sharedaddy addtoany a2a saboxplugin "
-    "yarpp crp tools toolbar counter visitors".split()
+# class/id words (split on space, "-" and "_") that mark boilerplate blocks: names of
+# tools and slots (share bars, print buttons, counters, ad slots, tickers, small widgets)
+# and names of blocks of other content (related links, comments, author boxes)
+_TOOL_WORDS = frozenset(
+    "share sharing sharer social socials subscribe subscription newsletter weather ticker marquee "
+    "breaking advert advertisement ad ads sponsored promo poll survey podcast prayer currency print "
+    "rating sharedaddy addtoany a2a tools toolbar counter visitors".split()
 )
+_CLASS_WORDS = _TOOL_WORDS | frozenset(
+    "related comment comments disqus outbrain taboola recommended respond tagcloud commentlist "
+    "authorbox readmore alsoread relatedposts saboxplugin yarpp crp".split()
+)
+# A tool holds a few words or links; a block of this much unlinked prose is not one,
+# whatever its class says ("lead share-summary", "article-text ads-free")
+_PROSE_WORDS = 20
+_PROSE_LINK_RATIO = 0.25
 # two-word names, checked only when a class holds one of the trigger words;
 # "tag" alone is not enough: WordPress marks the post wrapper "tag-<slug>"
 _COMPOUND_TRIGGERS = frozenset("author about most read also more tag tags".split())
@@ -92,6 +100,9 @@ _COOKIE_RE = re.compile(r"cookie|ملفات (?:تعريف )?الارتباط|ا�
 _CONSENT_RE = re.compile(
     r"we use|this (?:site|website) uses|our (?:site|website)|by (?:continuing|using)|accept|agree|consent"
     r"|privacy|نستخدم|يستخدم (?:هذا )?الموقع|موقعنا|الموقع|بالاستمرار|بمتابعة|موافق|اوافق|قبول|الخصوصية")
+_COOKIE_HINT_RE = re.compile(r"cookie|كوكيز|الكوكي|ملفات تعريف الارتباط|ملفات الارتباط", re.IGNORECASE)
+_CONSENT_MAX_WORDS = 80
+_BUTTON_WORDS = 10  # "موافق", "Accept all", "More info": the banner's buttons
 # masthead credits of the editorial board ("رئيس التحرير: … | الإشراف العام: …")
 _MASTHEAD_RE = re.compile(
     r"رئيس التحرير|رئيس مجلس الادارة|مدير التحرير|الاشراف العام|المشرف العام|سكرتير التحرير"
@@ -108,19 +119,24 @@ def _link_ratio(el: HtmlElement, text_len: int) -> float:
 
 
 def _boilerplate_attrs(el: HtmlElement) -> bool:
-    """True when the element's class/id names a boilerplate block."""
-    return _boilerplate_names(el.get("class"), el.get("id"))
+    """True when the element's class/id names a boilerplate block (and it is not prose)."""
+    kind = _boilerplate_names(el.get("class"), el.get("id"))
+    if kind == "tool":
+        text = el.text_content()
+        return len(text.split()) < _PROSE_WORDS or _link_ratio(el, len(text)) >= _PROSE_LINK_RATIO
+    return kind is not None
 
 
 @functools.lru_cache(maxsize=8192)  # a site's pages share their class names
-def _boilerplate_names(class_: str | None, id_: str | None) -> bool:
+def _boilerplate_names(class_: str | None, id_: str | None) -> str | None:
+    """"tool", "block" (other content) or None for a class/id pair."""
     if id_ and len(_WORD_SPLIT_RE.split(id_)) > _MAX_ID_WORDS:
         id_ = None  # a slug of the content ("sharing-with-a-single-developer"), not a component's name
     attrs = f"{class_ or ''} {id_ or ''}".lower()
     words = set(_WORD_SPLIT_RE.split(attrs))
     if words & _CLASS_WORDS:
-        return True
-    return bool(words & _COMPOUND_TRIGGERS) and bool(_COMPOUND_RE.search(attrs))
+        return "block" if words & (_CLASS_WORDS - _TOOL_WORDS) else "tool"
+    return "block" if words & _COMPOUND_TRIGGERS and _COMPOUND_RE.search(attrs) else None
 
 
 def _protected(el: HtmlElement, keep: set[HtmlElement], page_chars: int) -> bool:
@@ -136,6 +152,20 @@ def _block_of(el: HtmlElement) -> HtmlElement:
     while node is not None and node.tag not in _BLOCK_TAGS:
         node = node.getparent()
     return node if node is not None else el
+
+
+def _consent_block(el: HtmlElement, keep: set[HtmlElement], page_chars: int) -> HtmlElement | None:
+    """The cookie/consent banner holding ``el``'s text, widened to its buttons; None if not one."""
+    block = _block_of(el)
+    words = len(block.text_content().split())
+    norm = normalize_for_match(block.text_content())
+    if words > _CONSENT_MAX_WORDS or not (_COOKIE_RE.search(norm) and _CONSENT_RE.search(norm)):
+        return None
+    parent = block.getparent()
+    while parent is not None and not _protected(parent, keep, page_chars) and \
+            len(parent.text_content().split()) <= words + _BUTTON_WORDS:
+        block, parent = parent, parent.getparent()
+    return None if _protected(block, keep, page_chars) else block
 
 
 def prune_tree(tree: HtmlElement, h1: HtmlElement | None = None,
@@ -163,6 +193,11 @@ def prune_tree(tree: HtmlElement, h1: HtmlElement | None = None,
             doomed.append((el, "boilerplate_class"))
             continue
         start = el.text
+        if start and _COOKIE_HINT_RE.search(start):
+            block = _consent_block(el, keep, page_chars)
+            if block is not None:
+                doomed.append((block, "cookie_notice"))
+                continue
         if start and start.lstrip(_LEADING_PUNCT).startswith(_READ_ALSO_PREFIXES) and \
                 _READ_ALSO_RE.match(normalize_for_match(start[:40])):
             block = _block_of(el)

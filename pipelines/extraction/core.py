@@ -32,7 +32,7 @@ import lxml.html
 import trafilatura
 from lxml.html import HtmlElement
 
-from . import boilerplate, bylines, classify, datelines, dates, harm, layout, metadata, titles
+from . import boilerplate, bylines, classify, datelines, dates, harm, layout, lead, metadata, titles
 from .arabic import normalize_for_match
 from .charset import decode_html
 from .language import detect_language
@@ -223,18 +223,27 @@ def trace_extraction(body: bytes, url: str, *, header_charset: str | None = None
 
 def _harmless_body(tree: HtmlElement, url: str, h1: HtmlElement | None, trace: harm.Trace) -> list[str]:
     """Body lines of the pruned tree, with what trafilatura's own run keeps put back."""
+    _safe(layout.unwrap_layout_tables, tree, trace.layout)
     start = time.perf_counter()
-    reference = _body_text(tree, url)  # trafilatura works on a copy: the tree is still intact
+    reference = _body_text(tree, url)  # trafilatura works on a copy: the tree is still unpruned
     slow = time.perf_counter() - start > _SLOW_PAGE_S
-    changed = _safe(layout.unwrap_layout_tables, tree, default=0)
-    changed += _safe(boilerplate.prune_tree, tree, h1, trace.removals, default=0)
-    if not changed:
+    if not _safe(boilerplate.prune_tree, tree, h1, trace.removals, default=0):
         own = reference
     elif slow:  # a second run would double it: the reference minus what the rules removed
         own = ""
     else:
         own = _body_text(tree, url)
     return _safe(harm.merge, own, reference, trace, default=own.split("\n"))
+
+
+def _with_lead(lines: list[str], h1: HtmlElement | None, trace: harm.Trace) -> list[str]:
+    """The body with the lead block above it put first, when the body lacks it."""
+    found = _safe(lead.find_lead, h1, lines[0] if lines else "")
+    joined = "\n".join(lines)
+    if not found or any(seg in joined for line in harm.segments(found) for seg in line):
+        return lines
+    trace.restored.insert(0, found)
+    return [found, *lines]
 
 
 def _record_edges(before: list[str], after: list[str], title: str | None, trace: harm.Trace) -> None:
@@ -269,7 +278,7 @@ def _extract(body: bytes, url: str, header_charset: str | None,
     anchors = _safe(classify.anchor_texts, tree, default=set())
 
     trace = trace if trace is not None else harm.Trace()
-    body_lines = _harmless_body(tree, url, h1, trace)
+    body_lines = _with_lead(_harmless_body(tree, url, h1, trace), h1, trace)
     lines, text_author, text_source = _safe(
         _trim_edges, body_lines, title, sites, default=(body_lines, None, None))
     _record_edges(body_lines, lines, title, trace)

@@ -36,9 +36,10 @@ from lxml.html import HtmlElement
 from .arabic import collapse_ws
 
 # sentence ends and the cell separator trafilatura writes between table cells
-_SEGMENT_RE = re.compile(r"(?<=[.!?؟。])\s+|(?:^|\s)\|(?=\s|$)")
+_SEGMENT_RE = re.compile(r"(?<=[.!?؟。])\s+|\s*\\?\|\s*")
 _VETO_SHARE = 0.5  # a removed block holding more of the reference than this is the article
 _START_CHARS = 80
+_WINDOW = 4  # words: long segments are matched in windows this wide
 
 
 @dataclass
@@ -51,6 +52,11 @@ class Removal:
 
     def __post_init__(self) -> None:
         self.text = collapse_ws(self.text)
+        # text_content() glues adjacent blocks ("…إدلبتركيب…"): compare without spaces
+        self.key = "".join(self.text.split())
+
+    def holds(self, segment: str) -> bool:
+        return "".join(segment.split()) in self.key
 
     def as_dict(self) -> dict[str, Any]:
         return {"rule": self.rule, "element": self.element, "chars": len(self.text),
@@ -62,16 +68,32 @@ class Trace:
     """What the do-no-harm pass decided on one page."""
 
     removals: list[Removal] = field(default_factory=list)
+    layout: list[Removal] = field(default_factory=list)  # layout tables, the least specific reason
     vetoed: list[Removal] = field(default_factory=list)
     restored: list[str] = field(default_factory=list)
     fallback: bool = False
 
     def explaining(self, segment: str) -> Removal | None:
-        """The removal whose text holds ``segment``, if any."""
-        return next((r for r in self.removals if segment in r.text), None)
+        """The removal whose text holds ``segment`` (or every word of it, in windows), if any."""
+        every = (*self.removals, *self.layout)
+        found = next((r for r in every if r.holds(segment)), None)
+        words = segment.split()
+        if found is not None or len(words) < 2 * _WINDOW:
+            return found
+        # one run glued blocks that were not adjacent on the page (a heading and the text
+        # after a byline it dropped): every word must lie in a removed window
+        covered = [False] * len(words)
+        for start in range(len(words) - _WINDOW + 1):
+            window = " ".join(words[start:start + _WINDOW])
+            holder = next((r for r in every if r.holds(window)), None)
+            if holder is not None:
+                found = found or holder
+                covered[start:start + _WINDOW] = [True] * _WINDOW
+        rest = _runs(words, covered)  # short runs between glued blocks, checked whole
+        return found if all(any(r.holds(run) for r in every) for run in rest) else None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"removed": [r.as_dict() for r in self.removals],
+        return {"removed": [r.as_dict() for r in (*self.removals, *self.layout)],
                 "vetoed": [r.as_dict() for r in self.vetoed],
                 "restored": [s[:_START_CHARS] for s in self.restored],
                 "fallback_to_trafilatura": self.fallback}
@@ -91,7 +113,8 @@ def segments(text: str) -> list[list[str]]:
     """Whitespace-collapsed segments of each non-empty line of ``text``."""
     out = []
     for line in text.split("\n"):
-        parts = [p.strip() for p in _SEGMENT_RE.split(collapse_ws(line)) if p.strip()]
+        # markdown table rules ("|---|") and lone punctuation are no text to keep
+        parts = [p.strip() for p in _SEGMENT_RE.split(collapse_ws(line)) if any(c.isalnum() for c in p)]
         if parts:
             out.append(parts)
     return out
@@ -100,7 +123,7 @@ def segments(text: str) -> list[list[str]]:
 def _veto(trace: Trace, reference: list[list[str]]) -> None:
     total = sum(len(s) for line in reference for s in line) or 1
     for removal in list(trace.removals):
-        held = sum(len(s) for line in reference for s in line if s in removal.text)
+        held = sum(len(s) for line in reference for s in line if removal.holds(s))
         if held > _VETO_SHARE * total:
             trace.removals.remove(removal)
             trace.vetoed.append(removal)
@@ -127,15 +150,18 @@ def merge(own: str, reference: str, trace: Trace) -> list[str]:
     for line in ref:
         kept_parts, lost = [], []
         for seg in line:
-            if seg in joined:
-                anchor = _line_of(own_lines, seg, anchor)
-                _flush(inserts, anchor, lost)
-                lost = []
-            elif trace.explaining(seg) is None:
-                lost.append(seg)
-                missing_chars += len(seg)
-            else:
+            sample, pieces = uncovered(seg, joined)
+            lost_pieces = [p for p in pieces if trace.explaining(p) is None]
+            missing_chars += sum(len(p) for p in lost_pieces)
+            if sample is None:
+                lost.extend(lost_pieces)
+                kept_parts.extend(lost_pieces)
                 continue
+            cut = seg.find(sample)  # what precedes the shared part goes before its line
+            lost.extend(p for p in lost_pieces if seg.find(p) < cut)
+            _flush(inserts, anchor, lost)
+            anchor = _line_of(own_lines, sample, anchor)
+            lost = [p for p in lost_pieces if seg.find(p) >= cut]
             kept_parts.append(seg)
         _flush(inserts, anchor, lost)
         if kept_parts:
@@ -149,6 +175,47 @@ def merge(own: str, reference: str, trace: Trace) -> list[str]:
         merged.append(line)
         merged.extend(inserts.get(index, []))
     return merged
+
+
+def uncovered(segment: str, text: str) -> tuple[str | None, list[str]]:
+    """Which words of ``segment`` ``text`` lacks.
+
+    A long segment may be several blocks that one run glued together (a
+    heading and its paragraph in a table cell) and the other kept apart, so
+    it is matched in windows of words, not whole.
+
+    Returns:
+        (a part of ``segment`` found in ``text`` or None, the runs of words not found).
+    """
+    if segment in text:
+        return segment, []
+    words = segment.split()
+    if len(words) < 2 * _WINDOW or not text:
+        return None, [segment]
+    covered = [False] * len(words)
+    sample = None
+    for start in range(len(words) - _WINDOW + 1):
+        window = " ".join(words[start:start + _WINDOW])
+        if window in text:
+            covered[start:start + _WINDOW] = [True] * _WINDOW
+            sample = sample or window
+    pieces = _runs(words, covered)
+    # a piece found elsewhere in the text is kept, only not beside the rest of its segment
+    return sample, [p for p in pieces if any(c.isalnum() for c in p) and p not in text]
+
+
+def _runs(words: list[str], covered: list[bool]) -> list[str]:
+    """The runs of words not covered, each joined."""
+    runs, run = [], []
+    for word, hit in zip(words, covered):
+        if not hit:
+            run.append(word)
+        elif run:
+            runs.append(" ".join(run))
+            run = []
+    if run:
+        runs.append(" ".join(run))
+    return runs
 
 
 def _line_of(lines: list[str], seg: str, start: int) -> int:

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from lxml.html import HtmlElement
 
+from .harm import Removal, describe
+
 _CELL_BLOCKS = frozenset({"div", "p", "table", "form", "ul", "ol", "h1", "h2", "h3", "h4", "h5",
                           "h6", "blockquote", "article", "section"})
 _LONG_CELL = 300
@@ -34,16 +36,24 @@ def _is_layout(table: HtmlElement) -> bool:
     return False
 
 
-def unwrap_layout_tables(tree: HtmlElement) -> int:
+def unwrap_layout_tables(tree: HtmlElement, removals: list[Removal] | None = None) -> int:
     """Rename layout tables (and their rows and cells) to ``div``, in place.
 
     Args:
         tree: The parsed page.
+        removals: If given, each outermost layout table is recorded as a
+            ``layout_table`` :class:`Removal`: trafilatura keeps a table whole
+            as data, menus and sidebars included; once the table is blocks,
+            what its own selection leaves out is on account of this rule.
 
     Returns:
         How many tables were unwrapped.
     """
     layout = [table for table in tree.iter("table") if _is_layout(table)]
+    if removals is not None:
+        inner = {t for table in layout for t in table.iterdescendants("table")}
+        removals.extend(Removal("layout_table", describe(t), t.text_content())
+                        for t in layout if t not in inner)
     for table in layout:
         for el in [table, *table.xpath(_STRUCTURE_XPATH)]:
             el.tag = "div"

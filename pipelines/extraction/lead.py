@@ -1,0 +1,68 @@
+"""The lead paragraph in a block of its own between the headline and the body.
+
+News CMSes print the summary paragraph (lead, standfirst, excerpt, "sapo") in
+its own block under the headline, outside the body container. trafilatura
+picks the body container and leaves that block out, so the story's most
+important sentence goes missing. :func:`find_lead` looks at the elements that
+follow the headline, up to where the extracted body starts, for one whose
+class/id names a lead and that holds a paragraph of unlinked prose.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml.html import HtmlElement
+
+from .arabic import collapse_ws
+
+_LEAD_WORDS = frozenset(
+    "lead leading standfirst excerpt summary intro introduction subtitle subheadline sapo chapo "
+    "chapeau deck dek abstract brief".split())
+_WORD_SPLIT_RE = re.compile(r"[\s_-]+")
+_MIN_WORDS, _MAX_WORDS = 8, 150
+_MAX_LINK_RATIO = 0.25
+_SCAN = 80  # elements looked at after the headline
+
+
+def _names_lead(el: HtmlElement) -> bool:
+    attrs = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
+    return bool(_LEAD_WORDS.intersection(_WORD_SPLIT_RE.split(attrs)))
+
+
+def _prose(el: HtmlElement) -> str | None:
+    text = collapse_ws(el.text_content())
+    if not _MIN_WORDS <= len(text.split()) <= _MAX_WORDS:
+        return None
+    linked = sum(len(a.text_content()) for a in el.iter("a"))
+    return text if linked <= _MAX_LINK_RATIO * len(text) else None
+
+
+def find_lead(h1: HtmlElement | None, body_start: str) -> str | None:
+    """Text of the lead block after ``h1`` and before the body, if there is one.
+
+    Args:
+        h1: The headline element.
+        body_start: The first line of the extracted body; the scan stops there.
+    """
+    if h1 is None:
+        return None
+    probe = collapse_ws(body_start)[:40]
+    for count, el in enumerate(_following(h1), 1):
+        if count > _SCAN or (probe and probe in collapse_ws(el.text or "")):
+            return None
+        if (el.get("class") or el.get("id")) and _names_lead(el):
+            text = _prose(el)
+            if text:
+                return text
+    return None
+
+
+def _following(h1: HtmlElement):
+    """Elements after the headline in document order (its own descendants skipped)."""
+    node = h1
+    while node is not None:
+        for sibling in node.itersiblings():
+            if isinstance(sibling.tag, str):
+                yield from (el for el in sibling.iter() if isinstance(el.tag, str))
+        node = node.getparent()
