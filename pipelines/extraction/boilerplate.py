@@ -101,6 +101,7 @@ _CONSENT_RE = re.compile(
     r"we use|this (?:site|website) uses|our (?:site|website)|by (?:continuing|using)|accept|agree|consent"
     r"|privacy|نستخدم|يستخدم (?:هذا )?الموقع|موقعنا|الموقع|بالاستمرار|بمتابعة|موافق|اوافق|قبول|الخصوصية")
 _COOKIE_HINT_RE = re.compile(r"cookie|كوكيز|الكوكي|ملفات تعريف الارتباط|ملفات الارتباط", re.IGNORECASE)
+_COOKIE_HINTS = ("ook", "OOK", "كوكي", "ارتباط")
 _CONSENT_MAX_WORDS = 80
 _BUTTON_WORDS = 10  # "موافق", "Accept all", "More info": the banner's buttons
 # masthead credits of the editorial board ("رئيس التحرير: … | الإشراف العام: …")
@@ -154,6 +155,11 @@ def _block_of(el: HtmlElement) -> HtmlElement:
     return node if node is not None else el
 
 
+def _cookie_hint(text: str) -> bool:
+    # substring tests first: this runs on the text of every element
+    return any(hint in text for hint in _COOKIE_HINTS) and bool(_COOKIE_HINT_RE.search(text))
+
+
 def _consent_block(el: HtmlElement, keep: set[HtmlElement], page_chars: int) -> HtmlElement | None:
     """The cookie/consent banner holding ``el``'s text, widened to its buttons; None if not one."""
     block = _block_of(el)
@@ -193,7 +199,7 @@ def prune_tree(tree: HtmlElement, h1: HtmlElement | None = None,
             doomed.append((el, "boilerplate_class"))
             continue
         start = el.text
-        if start and _COOKIE_HINT_RE.search(start):
+        if start and _cookie_hint(start):
             block = _consent_block(el, keep, page_chars)
             if block is not None:
                 doomed.append((block, "cookie_notice"))

@@ -6,14 +6,17 @@ Pipeline (the page is decoded and parsed once):
    parser settings, so trafilatura sees the same tree it would build itself.
 2. Metadata, title, dates and byline elements are read from the intact tree.
 3. :func:`layout.unwrap_layout_tables` turns table-based page layouts into
-   blocks, then :func:`boilerplate.prune_tree` removes related/share/widget/
-   comment blocks.
-4. trafilatura extracts the body from that tree (``include_comments=False``;
+   blocks; trafilatura extracts the body from that tree (``include_comments=False``;
    it copies the tree, it does not reparse), without its own metadata pass:
    htmldate's guesses are what this package replaces.
+4. :func:`boilerplate.prune_tree` names related/share/widget/comment/consent
+   blocks; :func:`harm.subtract` takes their text out of trafilatura's body, so
+   nothing trafilatura keeps is lost without a named rule (the pruned blocks no
+   longer change which container trafilatura picks). A lead block above the body
+   that trafilatura left out is put back (:mod:`.lead`).
 5. The text is post-filtered: the headline line, bylines, datelines and
    "المصدر:" lines at the top/end, leaked boilerplate lines and duplicates are
-   removed.
+   removed. Every removal is recorded: :func:`explain_extraction`.
 
 Every stage is guarded: a failure degrades one field, and garbage input gives
 an empty, ``is_article=False`` record instead of an exception.
@@ -25,7 +28,6 @@ import datetime as dt
 import logging
 import re
 import threading
-import time
 from typing import Any
 
 import lxml.html
@@ -119,9 +121,6 @@ def parse_html(html: str) -> HtmlElement | None:
 # and only ever win on pages where its own pass found little text: ask for them only
 # then (issue 8: 8.4 -> 6.6 ms/page on the farm, the same text on all its pages).
 _FAST_ENOUGH_CHARS = 1500
-# a page whose reference run took longer gets no second, pruned run (huge pages: a
-# 117,000-character article took 0.4 s per run)
-_SLOW_PAGE_S = 0.15
 
 
 def _body_text(tree: HtmlElement, url: str) -> str:
@@ -222,18 +221,11 @@ def trace_extraction(body: bytes, url: str, *, header_charset: str | None = None
 
 
 def _harmless_body(tree: HtmlElement, url: str, h1: HtmlElement | None, trace: harm.Trace) -> list[str]:
-    """Body lines of the pruned tree, with what trafilatura's own run keeps put back."""
+    """trafilatura's body lines without the blocks the pruning rules name (see :mod:`.harm`)."""
     _safe(layout.unwrap_layout_tables, tree, trace.layout)
-    start = time.perf_counter()
     reference = _body_text(tree, url)  # trafilatura works on a copy: the tree is still unpruned
-    slow = time.perf_counter() - start > _SLOW_PAGE_S
-    if not _safe(boilerplate.prune_tree, tree, h1, trace.removals, default=0):
-        own = reference
-    elif slow:  # a second run would double it: the reference minus what the rules removed
-        own = ""
-    else:
-        own = _body_text(tree, url)
-    return _safe(harm.merge, own, reference, trace, default=own.split("\n"))
+    _safe(boilerplate.prune_tree, tree, h1, trace.removals)
+    return _safe(harm.subtract, reference, trace, default=reference.split("\n"))
 
 
 def _with_lead(lines: list[str], h1: HtmlElement | None, trace: harm.Trace) -> list[str]:

@@ -1,28 +1,22 @@
-"""Do no harm: the body keeps what trafilatura's defaults keep, unless a named rule removes it.
+"""Do no harm: the body keeps what trafilatura keeps, unless a named rule removes it.
 
-arshif prunes boilerplate blocks (:func:`boilerplate.prune_tree`) before
-trafilatura runs. Pruning can change which container trafilatura picks, so the
-pruned run (*own*) may lose text the unpruned run (*reference*, trafilatura
-with ``include_comments=False`` on the intact tree) keeps: a lead paragraph,
-or the whole body when the body container's class sounds like a widget.
+trafilatura extracts the body once, from the page as it stands once layout
+tables are blocks (the *reference*). arshif's pruning rules
+(:func:`boilerplate.prune_tree`) no longer change the tree trafilatura sees:
+removing blocks before extraction changed which container trafilatura picked,
+and lost lead paragraphs, or whole bodies whose container's class sounded
+like a widget. Instead each pruned block is recorded as a :class:`Removal`
+(rule, element, text) and :func:`subtract` takes out of the reference the
+segments (sentences, or table cells) that lie inside a removed block:
 
-:func:`merge` compares both runs segment by segment (a segment is a sentence,
-or a table cell) and accounts for every reference segment missing from *own*:
+* a removed block that holds more than half of the reference's text is the
+  article, not a widget: its removal is vetoed and its text stays;
+* everything else trafilatura kept stays, in trafilatura's order.
 
-* **explained**: it lies inside a block a pruning rule removed (recorded as a
-  :class:`Removal` with the rule's name), so it stays out;
-* **vetoed rule**: a removed block that holds more than half of the
-  reference's text is the article, not a widget; its text counts as missing;
-* **restored**: anything else missing is put back, in the reference's order,
-  after the last segment both runs share.
-
-When the missing text outweighs what *own* kept (the pruned run came back
-empty, or with site chrome such as footer credits), *own* is dropped and the
-reference's text is used instead, minus the explained segments. Line-level
-rules (:func:`boilerplate.filter_lines`, the edge rules) then apply to the
-merged lines and record their removals too, so every lost sentence has a
-named reason (see ``explain_extraction`` and ``bench.extraction
---against-trafilatura``).
+Line-level rules (:func:`boilerplate.filter_lines`, the edge rules) then
+apply and record their removals too, so every sentence trafilatura keeps and
+arshif drops has a named reason (``explain_extraction``, ``arshif extract
+--explain``, ``python -m bench.extraction --against-trafilatura``).
 """
 
 from __future__ import annotations
@@ -42,6 +36,10 @@ _START_CHARS = 80
 _WINDOW = 4  # words: long segments are matched in windows this wide
 
 
+def _nospace(text: str) -> str:
+    return "".join(text.split())
+
+
 @dataclass
 class Removal:
     """Text a named rule removed: ``element`` is ``tag.class#id`` or ``line``."""
@@ -53,10 +51,10 @@ class Removal:
     def __post_init__(self) -> None:
         self.text = collapse_ws(self.text)
         # text_content() glues adjacent blocks ("…إدلبتركيب…"): compare without spaces
-        self.key = "".join(self.text.split())
+        self.key = _nospace(self.text)
 
     def holds(self, segment: str) -> bool:
-        return "".join(segment.split()) in self.key
+        return _nospace(segment) in self.key
 
     def as_dict(self) -> dict[str, Any]:
         return {"rule": self.rule, "element": self.element, "chars": len(self.text),
@@ -70,33 +68,42 @@ class Trace:
     removals: list[Removal] = field(default_factory=list)
     layout: list[Removal] = field(default_factory=list)  # layout tables, the least specific reason
     vetoed: list[Removal] = field(default_factory=list)
-    restored: list[str] = field(default_factory=list)
-    fallback: bool = False
+    restored: list[str] = field(default_factory=list)  # text trafilatura left out, put back
+    _keys: tuple = field(default=((), ""), repr=False)
 
-    def explaining(self, segment: str) -> Removal | None:
-        """The removal whose text holds ``segment`` (or every word of it, in windows), if any."""
-        every = (*self.removals, *self.layout)
-        found = next((r for r in every if r.holds(segment)), None)
+    def explaining(self, segment: str, *, layout: bool = True, glued: bool = True) -> Removal | None:
+        """The removal whose text holds ``segment`` (or every word of it, in windows), if any.
+
+        ``layout=False`` leaves out the layout tables, which the reference run already saw
+        unwrapped; ``glued=False`` skips the windows (segments of the reference itself).
+        """
+        every = (*self.removals, *self.layout) if layout else tuple(self.removals)
+        cache_key = (len(self.removals), len(self.layout), layout)
+        if self._keys[0] != cache_key:  # one search in all removed text instead of one per removal
+            self._keys = (cache_key, "\0".join(r.key for r in every))
+        keys = self._keys[1]
         words = segment.split()
-        if found is not None or len(words) < 2 * _WINDOW:
-            return found
-        # one run glued blocks that were not adjacent on the page (a heading and the text
-        # after a byline it dropped): every word must lie in a removed window
-        covered = [False] * len(words)
-        for start in range(len(words) - _WINDOW + 1):
-            window = " ".join(words[start:start + _WINDOW])
-            holder = next((r for r in every if r.holds(window)), None)
-            if holder is not None:
-                found = found or holder
-                covered[start:start + _WINDOW] = [True] * _WINDOW
-        rest = _runs(words, covered)  # short runs between glued blocks, checked whole
-        return found if all(any(r.holds(run) for r in every) for run in rest) else None
+        sample = segment
+        if _nospace(segment) not in keys:
+            if not glued or len(words) < 2 * _WINDOW:
+                return None
+            # one run glued blocks that were not adjacent on the page (a heading and the
+            # text after a byline it dropped): every word must lie in removed text
+            covered = [False] * len(words)
+            sample = None
+            for start in range(len(words) - _WINDOW + 1):
+                window = " ".join(words[start:start + _WINDOW])
+                if _nospace(window) in keys:
+                    sample = sample or window
+                    covered[start:start + _WINDOW] = [True] * _WINDOW
+            if sample is None or any(_nospace(run) not in keys for run in _runs(words, covered)):
+                return None
+        return next((r for r in every if r.holds(sample)), None)
 
     def as_dict(self) -> dict[str, Any]:
         return {"removed": [r.as_dict() for r in (*self.removals, *self.layout)],
                 "vetoed": [r.as_dict() for r in self.vetoed],
-                "restored": [s[:_START_CHARS] for s in self.restored],
-                "fallback_to_trafilatura": self.fallback}
+                "restored": [s[:_START_CHARS] for s in self.restored]}
 
 
 def describe(el: HtmlElement) -> str:
@@ -110,71 +117,47 @@ def describe(el: HtmlElement) -> str:
 
 
 def segments(text: str) -> list[list[str]]:
-    """Whitespace-collapsed segments of each non-empty line of ``text``."""
-    out = []
-    for line in text.split("\n"):
-        # markdown table rules ("|---|") and lone punctuation are no text to keep
-        parts = [p.strip() for p in _SEGMENT_RE.split(collapse_ws(line)) if any(c.isalnum() for c in p)]
-        if parts:
-            out.append(parts)
-    return out
+    """Whitespace-collapsed segments of each line of ``text`` that has any."""
+    return [parts for parts in map(_parts, text.split("\n")) if parts]
+
+
+def _parts(line: str) -> list[str]:
+    # markdown table rules ("|---|") and lone punctuation are no text to keep
+    return [p.strip() for p in _SEGMENT_RE.split(collapse_ws(line)) if any(c.isalnum() for c in p)]
 
 
 def _veto(trace: Trace, reference: list[list[str]]) -> None:
-    total = sum(len(s) for line in reference for s in line) or 1
+    keys = [_nospace(seg) for parts in reference for seg in parts]
+    total = sum(map(len, keys))
     for removal in list(trace.removals):
-        held = sum(len(s) for line in reference for s in line if removal.holds(s))
+        if len(removal.key) <= _VETO_SHARE * total:
+            continue  # too small to hold half of the reference
+        held = sum(len(key) for key in keys if key in removal.key)
         if held > _VETO_SHARE * total:
             trace.removals.remove(removal)
             trace.vetoed.append(removal)
 
 
-def merge(own: str, reference: str, trace: Trace) -> list[str]:
-    """The lines of ``own`` plus every unexplained reference segment it lacks (see module doc).
+def subtract(reference: str, trace: Trace) -> list[str]:
+    """The reference's lines without the segments a pruning rule removed (see module doc).
 
     Args:
-        own: trafilatura's text of the pruned tree.
-        reference: trafilatura's text of the intact tree.
-        trace: Holds the pruning removals; vetoes, restorations and the
-            fallback are recorded in it.
+        reference: trafilatura's text of the unpruned tree.
+        trace: Holds the pruning removals; vetoes are recorded in it.
 
     Returns:
         The body lines, before the line-level rules.
     """
-    own_lines = [collapse_ws(line) for line in own.split("\n") if line.strip()]
-    ref = segments(reference)
-    _veto(trace, ref)
-    joined = "\n".join(own_lines)
-    inserts: dict[int, list[str]] = {}
-    anchor, missing_chars, kept_ref = -1, 0, []
-    for line in ref:
-        kept_parts, lost = [], []
-        for seg in line:
-            sample, pieces = uncovered(seg, joined)
-            lost_pieces = [p for p in pieces if trace.explaining(p) is None]
-            missing_chars += sum(len(p) for p in lost_pieces)
-            if sample is None:
-                lost.extend(lost_pieces)
-                kept_parts.extend(lost_pieces)
-                continue
-            cut = seg.find(sample)  # what precedes the shared part goes before its line
-            lost.extend(p for p in lost_pieces if seg.find(p) < cut)
-            _flush(inserts, anchor, lost)
-            anchor = _line_of(own_lines, sample, anchor)
-            lost = [p for p in lost_pieces if seg.find(p) >= cut]
-            kept_parts.append(seg)
-        _flush(inserts, anchor, lost)
-        if kept_parts:
-            kept_ref.append(" ".join(kept_parts))
-    if missing_chars and missing_chars >= len(joined):
-        trace.fallback = True
-        return kept_ref
-    trace.restored = [seg for lines in inserts.values() for seg in lines]
-    merged = list(inserts.get(-1, []))
-    for index, line in enumerate(own_lines):
-        merged.append(line)
-        merged.extend(inserts.get(index, []))
-    return merged
+    lines = [(collapse_ws(line), _parts(line)) for line in reference.split("\n") if line.strip()]
+    _veto(trace, [parts for _line, parts in lines])
+    kept_lines = []
+    for line, parts in lines:
+        kept = [seg for seg in parts if trace.explaining(seg, layout=False, glued=False) is None]
+        if len(kept) == len(parts):
+            kept_lines.append(line)  # untouched lines keep their form (table cells)
+        elif kept:
+            kept_lines.append(" ".join(kept))
+    return kept_lines
 
 
 def uncovered(segment: str, text: str) -> tuple[str | None, list[str]]:
@@ -216,16 +199,3 @@ def _runs(words: list[str], covered: list[bool]) -> list[str]:
     if run:
         runs.append(" ".join(run))
     return runs
-
-
-def _line_of(lines: list[str], seg: str, start: int) -> int:
-    """Index of the first line at or after ``start`` holding ``seg`` (else before it)."""
-    for index in range(max(start, 0), len(lines)):
-        if seg in lines[index]:
-            return index
-    return next((i for i in range(len(lines)) if seg in lines[i]), start)
-
-
-def _flush(inserts: dict[int, list[str]], anchor: int, lost: list[str]) -> None:
-    if lost:
-        inserts.setdefault(anchor, []).append(" ".join(lost))
