@@ -6,7 +6,8 @@ Pipeline (the page is decoded and parsed once):
    parser settings, so trafilatura sees the same tree it would build itself.
 2. Metadata, title, dates and byline elements are read from the intact tree.
 3. :func:`layout.unwrap_layout_tables` turns table-based page layouts into
-   blocks; trafilatura extracts the body from that tree (``include_comments=False``;
+   blocks (trafilatura's reading of the page as it is is kept for step 4);
+   trafilatura extracts the body from that tree (``include_comments=False``;
    it copies the tree, it does not reparse), without its own metadata pass:
    htmldate's guesses are what this package replaces.
 4. :func:`boilerplate.prune_tree` names related/share/widget/comment/consent
@@ -222,10 +223,14 @@ def trace_extraction(body: bytes, url: str, *, header_charset: str | None = None
 
 def _harmless_body(tree: HtmlElement, url: str, h1: HtmlElement | None, trace: harm.Trace) -> list[str]:
     """trafilatura's body lines without the blocks the pruning rules name (see :mod:`.harm`)."""
-    _safe(layout.unwrap_layout_tables, tree, trace.layout)
-    reference = _body_text(tree, url)  # trafilatura works on a copy: the tree is still unpruned
+    tables = _safe(layout.find_layout_tables, tree, default=[])
+    # trafilatura as it reads the page; trafilatura works on a copy, the tree stays intact
+    as_is = _body_text(tree, url) if tables else None
+    _safe(layout.unwrap_layout_tables, tables, trace.layout)
+    reference = _body_text(tree, url)
     _safe(boilerplate.prune_tree, tree, h1, trace.removals)
-    return _safe(harm.subtract, reference, trace, default=reference.split("\n"))
+    lines = _safe(harm.subtract, reference, trace, default=reference.split("\n"))
+    return _safe(harm.restore, lines, as_is, trace, default=lines) if as_is else lines
 
 
 def _with_lead(lines: list[str], h1: HtmlElement | None, trace: harm.Trace) -> list[str]:

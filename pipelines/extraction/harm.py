@@ -160,6 +160,45 @@ def subtract(reference: str, trace: Trace) -> list[str]:
     return kept_lines
 
 
+def restore(lines: list[str], as_is: str, trace: Trace) -> list[str]:
+    """``lines`` plus what ``as_is`` keeps, they lack and no rule removed, in ``as_is``'s order.
+
+    Args:
+        lines: The body lines so far.
+        as_is: trafilatura's text of the page before its layout tables were unwrapped.
+        trace: Every removal so far (layout chrome included); restorations are recorded.
+    """
+    joined = "\n".join(lines)
+    inserts: dict[int, list[str]] = {}
+    anchor = -1
+    for parts in segments(as_is):
+        lost: list[str] = []
+        for seg in parts:
+            sample, pieces = uncovered(seg, joined)
+            missing = [p for p in pieces if trace.explaining(p, glued=False) is None]
+            if sample is None:
+                lost.extend(missing)
+                continue
+            cut = seg.find(sample)  # what precedes the shared part goes before its line
+            lost.extend(p for p in missing if seg.find(p) < cut)
+            _put(inserts, anchor, lost)
+            anchor = next((i for i in range(max(anchor, 0), len(lines)) if sample in lines[i]), anchor)
+            lost = [p for p in missing if seg.find(p) >= cut]
+        _put(inserts, anchor, lost)
+    trace.restored.extend(seg for added in inserts.values() for seg in added)
+    merged = list(inserts.get(-1, []))
+    for index, line in enumerate(lines):
+        merged.append(line)
+        merged.extend(inserts.get(index, []))
+    return merged
+
+
+def _put(inserts: dict[int, list[str]], anchor: int, lost: list[str]) -> None:
+    if lost:
+        inserts.setdefault(anchor, []).append(" ".join(lost))
+        lost.clear()
+
+
 def uncovered(segment: str, text: str) -> tuple[str | None, list[str]]:
     """Which words of ``segment`` ``text`` lacks.
 
