@@ -10,7 +10,8 @@ A table is treated as layout when it nests another table or a cell holds
 block content (``div``/``p``/``form``/lists/headings) or more than 300
 characters of text; real data tables (results, prices, schedules) have short
 cells and keep their structure, and so does a table that labels its cells
-with ``th`` (a header row, or a header cell in most rows: infoboxes). Layout tables, rows and cells are renamed to ``div`` so
+with ``th`` (a header row, or a header cell in most rows: infoboxes) or is a
+regular grid of short cells. Layout tables, rows and cells are renamed to ``div`` so
 trafilatura scores each cell as an ordinary block.
 """
 
@@ -42,7 +43,12 @@ def _is_data(table: HtmlElement) -> bool:
         return False
     if len(rows[0]) >= 2 and all(cell.tag == "th" for cell in rows[0]):
         return True
-    return sum(1 for row in rows if row.find("th") is not None) * 2 >= len(rows)
+    if sum(1 for row in rows if row.find("th") is not None) * 2 >= len(rows):
+        return True
+    # a regular grid of short cells, even with divs in them (office-suite exports)
+    widths = {len(row) for row in rows}
+    return len(rows) >= 3 and len(widths) == 1 and widths.pop() >= 2 and table.find(".//table") is None \
+        and all(len(cell.text_content()) <= _LONG_CELL for row in rows for cell in row)
 
 
 def _is_layout(table: HtmlElement) -> bool:
