@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
@@ -9,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.extraction import extract_article
+from bench.extraction import guard
+from bench.extraction.__main__ import main
+from pipelines.extraction import explain_extraction, extract_article
 from pipelines.extraction.core import parse_html
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -105,3 +108,66 @@ def test_a_cookie_notice_is_not_the_first_paragraph():
     page = news_page(f"<div class='entry-content'>{notice}{paragraphs([LEAD, *PARAS])}</div>")
     text = extract_article(page, URL)["text"]
     assert text.split("\n")[0] == LEAD and "الكوكيز" not in text
+
+
+def test_explain_names_each_removal_and_the_cli_prints_it(tmp_path):
+    share = "<div class='share-tools'><a href='#'>فيسبوك</a> <a href='#'>تويتر</a></div>"
+    page = news_page(f"<div class='entry-content'>{paragraphs([LEAD, *PARAS])}{share}</div>")
+    explained = explain_extraction(page, URL)
+    assert LEAD in explained["text"] and "تويتر" not in explained["text"]
+    rules = {(r["rule"], r["element"]) for r in explained["removed"]}
+    assert ("boilerplate_class", "div.share-tools") in rules
+    assert any(r["rule"] == "editorial_credits" for r in explained["removed"]) or \
+        CREDITS not in extract_article(page, URL)["text"]
+    (tmp_path / "page.html").write_bytes(page)
+    done = subprocess.run([sys.executable, "-m", "archive", "extract", str(tmp_path / "page.html"),
+                           "--url", URL, "--explain"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120, check=True)
+    printed = json.loads(done.stdout)
+    assert {"rule": "boilerplate_class", "element": "div.share-tools"}.items() <= \
+        next(r for r in printed["removed"] if r["element"] == "div.share-tools").items()
+
+
+def test_the_guard_lists_what_trafilatura_keeps_and_why_it_went(tmp_path, capsys):
+    tools = "<div class='tools'><a href='#'>طباعة</a> | <a href='#'>أرسل لصديق</a> | عدد القراءات: 6697</div>"
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "story.html").write_bytes(
+        news_page(f"<div class='entry-content'>{paragraphs([LEAD, *PARAS])}{tools}</div>"))
+    (tmp_path / "widget-body.html").write_bytes(news_page(
+        f"<div class='article-text ads-free'>{paragraphs([LEAD, *PARAS])}</div>"))
+    reports = guard.run_guard(tmp_path)
+    assert [r.name for r in reports] == ["a/story.html", "widget-body.html"]
+    assert not any(r.unexplained or r.short for r in reports)
+    assert {(rule, element) for rule, element, _seg in reports[0].explained} == {
+        ("boilerplate_class", "div.tools")}
+    out = capsys.readouterr().out
+    assert "boilerplate_class  div.tools" in out and "pages 2, unexplained losses 0" in out
+    assert main(["--against-trafilatura", str(tmp_path)]) == 0
+
+
+def test_the_guard_summary_counts_unexplained_losses_and_short_pages():
+    lost = guard.PageReport("p.html", 12.0, 10, 500, unexplained=[LEAD])
+    fine = guard.PageReport("q.html", 3.0, 480, 500, explained=[("copyright", "line", "© 2024")])
+    line = guard.summary([lost, fine])
+    assert "pages 2, unexplained losses 1 (on 1 pages)" in line
+    assert "explained losses 1 (copyright 1)" in line and "short pages 1" in line
+    assert "slowest page 12 ms (p.html)" in line
+
+
+def test_a_block_rule_that_would_take_most_of_the_body_is_vetoed():
+    page = news_page(f"<div class='article-body recommended-layout'>{paragraphs([LEAD, *PARAS])}</div>")
+    explained = explain_extraction(page, URL)
+    assert LEAD in explained["text"] and all(p in explained["text"] for p in PARAS)
+    assert [r["element"] for r in explained["vetoed"]] == ["div.article-body.recommended-layout"]
+
+
+def test_prose_that_a_layout_table_holds_is_kept_and_its_menu_is_not():
+    menu = "".join(f"<a href='/s/{i}'>قسم {i}</a> | " for i in range(10))
+    story = "<br><br>".join([LEAD, *PARAS])
+    page = ("<html><head><meta charset='utf-8'><title>جسر جديد يربط الحيين</title></head><body>"
+            f"<table width='100%'><tr><td colspan='2'>{menu}</td></tr><tr><td width='20%'>"
+            "<div><b>مواقيت الصلاة</b><br>الفجر 04:03 الظهر 12:54</div>"
+            f"</td><td><h1>جسر جديد يربط الحيين</h1><p>{story}</p></td></tr></table></body></html>")
+    text = extract_article(page.encode(), URL)["text"]
+    assert all(p in text for p in [LEAD, *PARAS])
+    assert "قسم 3" not in text and "مواقيت الصلاة" not in text

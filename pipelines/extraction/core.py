@@ -122,6 +122,9 @@ def parse_html(html: str) -> HtmlElement | None:
 # and only ever win on pages where its own pass found little text: ask for them only
 # then (issue 8: 8.4 -> 6.6 ms/page on the farm, the same text on all its pages).
 _FAST_ENOUGH_CHARS = 1500
+# a layout-table page with more text gets no second run on the unwrapped tree (bounds
+# the time of huge pages: one of 117,000 characters took 0.4 s per run)
+_HUGE_PAGE_CHARS = 50_000
 
 
 def _body_text(tree: HtmlElement, url: str) -> str:
@@ -224,10 +227,13 @@ def trace_extraction(body: bytes, url: str, *, header_charset: str | None = None
 def _harmless_body(tree: HtmlElement, url: str, h1: HtmlElement | None, trace: harm.Trace) -> list[str]:
     """trafilatura's body lines without the blocks the pruning rules name (see :mod:`.harm`)."""
     tables = _safe(layout.find_layout_tables, tree, default=[])
-    # trafilatura as it reads the page; trafilatura works on a copy, the tree stays intact
-    as_is = _body_text(tree, url) if tables else None
-    _safe(layout.unwrap_layout_tables, tables, trace.layout)
-    reference = _body_text(tree, url)
+    if not tables or len(tree.text_content()) > _HUGE_PAGE_CHARS:
+        reference, as_is = _body_text(tree, url), None  # one run, of the page as it is
+    else:
+        # trafilatura as it reads the page; trafilatura works on a copy, the tree stays intact
+        as_is = _body_text(tree, url)
+        _safe(layout.unwrap_layout_tables, tables, trace.layout)
+        reference = _body_text(tree, url)
     _safe(boilerplate.prune_tree, tree, h1, trace.removals)
     lines = _safe(harm.subtract, reference, trace, default=reference.split("\n"))
     return _safe(harm.restore, lines, as_is, trace, default=lines) if as_is else lines
