@@ -35,7 +35,7 @@ import lxml.html
 import trafilatura
 from lxml.html import HtmlElement
 
-from . import boilerplate, bylines, classify, datelines, dates, harm, layout, lead, metadata, titles
+from . import boilerplate, bylines, classify, datelines, dates, harm, layout, lead, linerules, metadata, titles
 from .arabic import normalize_for_match
 from .charset import decode_html
 from .language import detect_language
@@ -239,16 +239,6 @@ def _harmless_body(tree: HtmlElement, url: str, h1: HtmlElement | None, trace: h
     return _safe(harm.restore, lines, as_is, trace, default=lines) if as_is else lines
 
 
-def _with_lead(lines: list[str], h1: HtmlElement | None, trace: harm.Trace) -> list[str]:
-    """The body with the lead block above it put first, when the body lacks it."""
-    found = _safe(lead.find_lead, h1, lines[0] if lines else "")
-    joined = "\n".join(lines)
-    if not found or any(seg in joined for line in harm.segments(found) for seg in line):
-        return lines
-    trace.restored.insert(0, found)
-    return [found, *lines]
-
-
 def _record_edges(before: list[str], after: list[str], title: str | None, trace: harm.Trace) -> None:
     kept = set(after)
     title_key = normalize_for_match(title or "")
@@ -281,11 +271,12 @@ def _extract(body: bytes, url: str, header_charset: str | None,
     anchors = _safe(classify.anchor_texts, tree, default=set())
 
     trace = trace if trace is not None else harm.Trace()
-    body_lines = _with_lead(_harmless_body(tree, url, h1, trace), h1, trace)
+    body_lines = _harmless_body(tree, url, h1, trace)
+    body_lines = _safe(lead.with_lead, body_lines, h1, trace.restored, default=body_lines)
     lines, text_author, text_source = _safe(
         _trim_edges, body_lines, title, sites, default=(body_lines, None, None))
     _record_edges(body_lines, lines, title, trace)
-    lines = _safe(boilerplate.filter_lines, lines, trace.removals, default=lines)
+    lines = _safe(linerules.filter_lines, lines, trace.removals, default=lines)
     text = "\n".join(line for line in lines if line)  # filter_lines already collapsed them
     author = author or text_author
     source = source or text_source

@@ -13,7 +13,7 @@ segments (sentences, or table cells) that lie inside a removed block:
   article, not a widget: its removal is vetoed and its text stays;
 * everything else trafilatura kept stays, in trafilatura's order.
 
-Line-level rules (:func:`boilerplate.filter_lines`, the edge rules) then
+Line-level rules (:func:`linerules.filter_lines`, the edge rules) then
 apply and record their removals too, so every sentence trafilatura keeps and
 arshif drops has a named reason (``explain_extraction``, ``arshif extract
 --explain``, ``python -m bench.extraction --against-trafilatura``).

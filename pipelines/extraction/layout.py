@@ -22,6 +22,7 @@ import re
 from lxml.html import HtmlElement
 
 from .arabic import collapse_ws
+from .boilerplate import link_ratio
 from .harm import Removal, describe
 
 _CELL_BLOCKS = frozenset({"div", "p", "table", "form", "ul", "ol", "h1", "h2", "h3", "h4", "h5",
@@ -118,7 +119,7 @@ def _is_chrome(el: HtmlElement, text: str) -> bool:
             return False  # a short sentence is text ("Ah Bartleby!")
         follower = el.getnext()  # a heading over its paragraph (maybe after a byline) is text
         return not (_is_prose(follower) or (follower is not None and _is_prose(follower.getnext())))
-    return _link_share(el, text) >= _CHROME_LINK_SHARE
+    return link_ratio(el, len(text)) >= _CHROME_LINK_SHARE
 
 
 def _is_prose(el: HtmlElement | None) -> bool:
@@ -126,8 +127,4 @@ def _is_prose(el: HtmlElement | None) -> bool:
         return False
     text = collapse_ws(el.text_content())
     return (len(text.split()) >= _CHROME_WORDS and bool(_SENTENCE_END_RE.search(text))
-            and _link_share(el, text) < _CHROME_LINK_SHARE)
-
-
-def _link_share(el: HtmlElement, text: str) -> float:
-    return sum(len(a.text_content()) for a in el.iter("a")) / max(len(text), 1)
+            and link_ratio(el, len(text)) < _CHROME_LINK_SHARE)

@@ -10,16 +10,15 @@ class/id names a lead and that holds a paragraph of unlinked prose.
 
 from __future__ import annotations
 
-import re
-
 from lxml.html import HtmlElement
 
 from .arabic import collapse_ws
+from .boilerplate import WORD_SPLIT_RE, link_ratio
+from .harm import segments
 
 _LEAD_WORDS = frozenset(
     "lead leading standfirst excerpt summary intro introduction subtitle subheadline sapo chapo "
     "chapeau deck dek abstract brief".split())
-_WORD_SPLIT_RE = re.compile(r"[\s_-]+")
 _MIN_WORDS, _MAX_WORDS = 8, 150
 _MAX_LINK_RATIO = 0.25
 _SCAN = 80  # elements looked at after the headline
@@ -27,15 +26,14 @@ _SCAN = 80  # elements looked at after the headline
 
 def _names_lead(el: HtmlElement) -> bool:
     attrs = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
-    return bool(_LEAD_WORDS.intersection(_WORD_SPLIT_RE.split(attrs)))
+    return bool(_LEAD_WORDS.intersection(WORD_SPLIT_RE.split(attrs)))
 
 
 def _prose(el: HtmlElement) -> str | None:
     text = collapse_ws(el.text_content())
     if not _MIN_WORDS <= len(text.split()) <= _MAX_WORDS:
         return None
-    linked = sum(len(a.text_content()) for a in el.iter("a"))
-    return text if linked <= _MAX_LINK_RATIO * len(text) else None
+    return text if link_ratio(el, len(text)) <= _MAX_LINK_RATIO else None
 
 
 def find_lead(h1: HtmlElement | None, body_start: str) -> str | None:
@@ -66,3 +64,13 @@ def _following(h1: HtmlElement):
             if isinstance(sibling.tag, str):
                 yield from (el for el in sibling.iter() if isinstance(el.tag, str))
         node = node.getparent()
+
+
+def with_lead(lines: list[str], h1: HtmlElement | None, restored: list[str]) -> list[str]:
+    """``lines`` with the lead block put first when they lack it (recorded in ``restored``)."""
+    found = find_lead(h1, lines[0] if lines else "")
+    joined = "\n".join(lines)
+    if not found or any(seg in joined for parts in segments(found) for seg in parts):
+        return lines
+    restored.insert(0, found)
+    return [found, *lines]
