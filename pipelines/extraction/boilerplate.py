@@ -57,6 +57,7 @@ _COMPOUND_RE = re.compile(
 WORD_SPLIT_RE = re.compile(r"[\s_-]+")  # class/id names into words
 _PROTECTED_TAGS = frozenset({"html", "body", "main", "article", "head"})
 _CODE_TAGS = frozenset({"pre", "code"})
+_CODE_HOLDERS = frozenset({"script", "style", "template"})  # their text is code, not a notice
 _MAX_ID_WORDS = 3
 _BLOCK_TAGS = frozenset({"p", "div", "li", "ul", "ol", "section", "aside", "h2", "h3", "h4", "h5",
                          "h6", "blockquote", "table", "figure"})
@@ -161,7 +162,7 @@ def prune_tree(tree: HtmlElement, h1: HtmlElement | None = None,
             doomed.append((el, "boilerplate_class"))
             continue
         start = el.text
-        if start and _cookie_hint(start):
+        if start and el.tag not in _CODE_HOLDERS and _cookie_hint(start):
             block = _consent_block(el, keep, page_chars)
             if block is not None:
                 doomed.append((block, "cookie_notice"))

@@ -46,13 +46,16 @@ def find_lead(h1: HtmlElement | None, body_start: str) -> str | None:
     if h1 is None:
         return None
     probe = collapse_ws(body_start)[:40]
+    if not probe:
+        return None
+    found = None
     for count, el in enumerate(_following(h1), 1):
-        if count > _SCAN or (probe and probe in collapse_ws(el.text or "")):
-            return None
-        if (el.get("class") or el.get("id")) and _names_lead(el):
-            text = _prose(el)
-            if text:
-                return text
+        if count > _SCAN:
+            return None  # the body's start was not reached: nothing proves the block precedes it
+        if probe in collapse_ws(el.text or ""):
+            return found
+        if found is None and (el.get("class") or el.get("id")) and _names_lead(el):
+            found = _prose(el)
     return None
 
 
