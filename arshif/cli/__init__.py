@@ -94,11 +94,14 @@ def crawl(sites: tuple[str, ...], config: str, data_dir: str, set_: tuple[str, .
 @cli.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--url", default=None, help="The page's original URL (helps relative links and dates).")
-def extract(file: str, url: str | None) -> None:
+@click.option("--explain", is_flag=True,
+              help="Print what was removed from the body and by which rule, instead of the record.")
+def extract(file: str, url: str | None, explain: bool) -> None:
     """Print the extraction of one saved HTML page as JSON."""
-    from pipelines.extraction import extract_article
+    from pipelines.extraction import explain_extraction, extract_article
 
-    result = extract_article(Path(file).read_bytes(), url or Path(file).resolve().as_uri())
+    run = explain_extraction if explain else extract_article
+    result = run(Path(file).read_bytes(), url or Path(file).resolve().as_uri())
     click.echo(json.dumps(result, ensure_ascii=False, indent=2, default=str))
 
 

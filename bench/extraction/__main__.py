@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from . import peers, scoring
+from . import guard, peers, scoring
 
 LOGGER = logging.getLogger("bench.extraction")
 DEFAULT_PEERS = ["arshif", "trafilatura", "trafilatura-text", "readability", "newspaper4k", "justext"]
@@ -107,8 +107,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--peers", default=",".join(DEFAULT_PEERS),
                         help="comma-separated extractors (default: all)")
     parser.add_argument("--repeat", type=int, default=5, help="runs per page for timing")
+    parser.add_argument("--against-trafilatura", type=Path, metavar="DIR",
+                        help="gold-free guard: on every *.html under DIR, list what trafilatura's "
+                             "defaults keep and arshif's body lacks, with the rule that removed it")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if args.against_trafilatura:
+        reports = guard.run_guard(args.against_trafilatura)
+        return 1 if any(r.unexplained for r in reports) else 0
     names = [n.strip() for n in args.peers.split(",") if n.strip()]
     with tempfile.TemporaryDirectory(prefix="arshif-bench-") as tmp:
         folders = args.folders or default_folders(tmp)

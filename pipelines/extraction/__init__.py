@@ -14,6 +14,6 @@ pipeline, and each module's docstring for the rules it applies.
 from __future__ import annotations
 
 from .charset import decode_html
-from .core import extract_article
+from .core import explain_extraction, extract_article
 
-__all__ = ["decode_html", "extract_article"]
+__all__ = ["decode_html", "explain_extraction", "extract_article"]

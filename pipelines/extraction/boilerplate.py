@@ -1,19 +1,18 @@
-"""Remove boilerplate before and after trafilatura.
+"""Name boilerplate blocks in the parsed page.
 
-Before: :func:`prune_tree` deletes, in place, blocks that trafilatura keeps
+:func:`prune_tree` finds, and removes in place, blocks that trafilatura keeps
 on Arabic news pages: related/"اقرأ أيضاً" boxes (also when they sit inside
 the article body), share/subscribe bars, weather/prayer/currency widgets,
-tickers, comment areas and author-bio boxes. Elements are matched on class/id
-*words* (``related-posts`` yes, ``unrelated`` no) and on the text they start
-with. Safety net: ``<body>``/``<main>``/``<article>``, anything holding the
-headline, and anything holding more than a third of the page text are never
-removed, so an unluckily named content wrapper survives.
-
-After: :func:`filter_lines` drops lines that still leak (follow-us lines,
-comment policies, copyright, phone numbers, weather readings, tag lists) and
-exact duplicates (repeated captions). Each rule requires a short line plus a
-specific phrase, so ordinary sentences that merely mention Facebook or the
-weather are kept.
+tickers, comment areas, author-bio boxes and cookie/consent banners. Each is
+recorded as a :class:`harm.Removal`; the extraction subtracts their text from
+trafilatura's (see :mod:`.harm`). Elements are matched on class/id *words*
+(``related-posts`` yes, ``unrelated`` no; an id of four words or more is a
+slug of the content, not a component's name) and on the text they start
+with. A block named after a tool (share, print, ad, counter, ...) that holds a
+paragraph of unlinked prose is not that tool and stays. Safety net:
+``<body>``/``<main>``/``<article>``, anything holding the headline, anything
+holding more than a third of the page text and anything inside ``pre``/``code``
+are never removed. The line-level rules live in :mod:`.linerules`.
 """
 
 from __future__ import annotations
@@ -25,17 +24,28 @@ import re
 from lxml.html import HtmlElement
 
 from .arabic import collapse_ws, normalize_for_match
+from .harm import Removal, describe
+from .linerules import CONSENT_RE, COOKIE_RE, READ_ALSO_RE
+from .linerules import filter_lines, is_boilerplate_line  # noqa: F401 - callers import them from here
 
 LOGGER = logging.getLogger(__name__)
 
-# class/id words (split on space, "-" and "_") that mark boilerplate blocks
-_CLASS_WORDS = frozenset(
-    "related share sharing sharer social socials subscribe subscription newsletter weather comment "
-    "comments disqus ticker marquee breaking advert advertisement ad ads sponsored promo outbrain "
-    "taboola recommended poll survey podcast prayer currency print rating respond tagcloud "
-    "commentlist authorbox readmore alsoread relatedposts sharedaddy addtoany a2a saboxplugin "
-    "yarpp crp tools toolbar counter visitors".split()
+# class/id words (split on space, "-" and "_") that mark boilerplate blocks: names of
+# tools and slots (share bars, print buttons, counters, ad slots, tickers, small widgets)
+# and names of blocks of other content (related links, comments, author boxes)
+_TOOL_WORDS = frozenset(
+    "share sharing sharer social socials subscribe subscription newsletter weather ticker marquee "
+    "breaking advert advertisement ad ads sponsored promo poll survey podcast prayer currency print "
+    "rating sharedaddy addtoany a2a tools toolbar counter visitors".split()
 )
+_CLASS_WORDS = _TOOL_WORDS | frozenset(
+    "related comment comments disqus outbrain taboola recommended respond tagcloud commentlist "
+    "authorbox readmore alsoread relatedposts saboxplugin yarpp crp".split()
+)
+# A tool holds a few words or links; a block of this much unlinked prose is not one,
+# whatever its class says ("lead share-summary", "article-text ads-free")
+_PROSE_WORDS = 20
+_PROSE_LINK_RATIO = 0.25
 # two-word names, checked only when a class holds one of the trigger words;
 # "tag" alone is not enough: WordPress marks the post wrapper "tag-<slug>"
 _COMPOUND_TRIGGERS = frozenset("author about most read also more tag tags".split())
@@ -44,44 +54,28 @@ _COMPOUND_RE = re.compile(
     r"|read[-_]?(?:more|also)|also[-_]?read|more[-_]?(?:news|articles|stories)"
     r"|tags?[-_](?:list|cloud|links|wrap|box)|(?:post|entry|article)[-_]tags|(?:^|\s)tags(?:\s|$)"
 )
-_WORD_SPLIT_RE = re.compile(r"[\s_-]+")
+WORD_SPLIT_RE = re.compile(r"[\s_-]+")  # class/id names into words
 _PROTECTED_TAGS = frozenset({"html", "body", "main", "article", "head"})
+_CODE_TAGS = frozenset({"pre", "code"})
+_CODE_HOLDERS = frozenset({"script", "style", "template"})  # their text is code, not a notice
+_MAX_ID_WORDS = 3
 _BLOCK_TAGS = frozenset({"p", "div", "li", "ul", "ol", "section", "aside", "h2", "h3", "h4", "h5",
                          "h6", "blockquote", "table", "figure"})
-# Text that opens a "read also" teaser, after normalize_for_match.
-_READ_ALSO_RE = re.compile(
-    r"^[«\"(*\-–•\s]*(?:اقرا\s+(?:ايضا|كذلك|المزيد)|شاهد\s+(?:ايضا|كذلك)|طالع\s+(?:ايضا|كذلك)|"
-    r"يهمك\s+ايضا|قد\s+يهمك|ربما\s+يهمك|ذات\s+صلة|(?:مواضيع|اخبار|مقالات|روابط)\s+ذات\s+صلة|"
-    r"المزيد\s+من\s+الاخبار|اخترنا\s+لك|read\s+(?:also|more))"
-)
-# cheap pre-check on raw text (str.startswith) before normalising it for _READ_ALSO_RE
+# cheap pre-check on raw text (str.startswith) before normalising it for READ_ALSO_RE
 _READ_ALSO_PREFIXES = (
     "اقرأ", "إقرأ", "أقرأ", "اقرا", "إقرا", "إقرأ", "شاهد", "طالع", "يهمك", "قد يهمك", "ربما يهمك",
     "ذات صلة", "مواضيع", "أخبار ذات", "اخبار ذات", "مقالات ذات", "روابط ذات", "المزيد من", "اخترنا",
     "Read", "read", "READ",
 )
 _LEADING_PUNCT = " \t\n\r«\"(*-–•\u00a0"
-_FOLLOW_RE = re.compile(
-    r"(?:تابعو?نا|تابعوا|تابع|اشترك|اشتركوا|انضم|انضموا|حمل|نزل|لمتابعة|للاشتراك|للمتابعة|follow)"
-)
-_PLATFORM_RE = re.compile(
-    r"غوغل نيوز|جوجل نيوز|google news|تلغرام|تليغرام|تيليجرام|تلجرام|telegram|فيسبوك|فيس بوك|"
-    r"facebook|تويتر|twitter|منصة اكس|واتساب|واتس اب|whatsapp|يوتيوب|youtube|انستغرام|انستجرام|"
-    r"instagram|تيك توك|tiktok|قناتنا|صفحتنا|حسابنا|النشرة البريدية|نشرتنا|تطبيق"
-)
-_POLICY_RE = re.compile(r"(?:التعليقات|تعليق|الاراء|المقالات|ما ينشر|ما يرد)")
-_POLICY_HINT_RE = re.compile(r"لا تعبر|لا يعبر|لا تمثل|سياسة|ارشادات|شروط|مراجعة|مسؤولية|اصحابها|كاتبها")
-_COPYRIGHT_RE = re.compile(r"جميع الحقوق محفوظة|حقوق النشر|©|all rights reserved|copyright")
-_SHARE_RE = re.compile(r"^(?:شارك|شاركوا|انشر|share)(?:\s|$)")
-_PHONE_RE = re.compile(r"(?:هاتف|الهاتف|تلفون|تلفاكس|فاكس|جوال|موبايل|واتساب|tel|phone|fax)\s*[:.]?\s*[+(]?\d")
-_WEATHER_RE = re.compile(r"[°℃]|درجة مئوية")
-_WEATHER_WORD_RE = re.compile(r"غائم|مشمس|ماطر|صحو|امطار|الطقس|الحرارة|رطوبة|رياح")
-_TAGS_RE = re.compile(r"^(?:الوسوم|وسوم|كلمات مفتاحية|الكلمات المفتاحية|الكلمات الدلالية|tags)\s*[:：]?")
-_COUNTER_RE = re.compile(r"(?:عدد|مرات)\s+(?:القراءات|المشاهدات|الزيارات|الزوار|القراء)|^(?:طباعة|ارسل لصديق)(?:\s|$)")
-_COMMENT_PROMPT_RE = re.compile(r"^(?:اضافة تعليق|اضف تعليق|اترك تعليقا|اكتب تعليقك|التعليقات\s*\(|لا توجد تعليقات)")
+_COOKIE_HINT_RE = re.compile(r"cookie|كوكيز|الكوكي|ملفات تعريف الارتباط|ملفات الارتباط", re.IGNORECASE)
+_COOKIE_HINTS = ("ook", "OOK", "كوكي", "ارتباط")
+_CONSENT_MAX_WORDS = 80
+_BUTTON_WORDS = 10  # "موافق", "Accept all", "More info": the banner's buttons
 
 
-def _link_ratio(el: HtmlElement, text_len: int) -> float:
+def link_ratio(el: HtmlElement, text_len: int) -> float:
+    """Share of ``el``'s text (``text_len`` characters) that is link text."""
     if not text_len:
         return 0.0
     linked = sum(len(a.text_content()) for a in el.iter("a"))
@@ -89,22 +83,31 @@ def _link_ratio(el: HtmlElement, text_len: int) -> float:
 
 
 def _boilerplate_attrs(el: HtmlElement) -> bool:
-    """True when the element's class/id names a boilerplate block."""
-    return _boilerplate_names(el.get("class"), el.get("id"))
+    """True when the element's class/id names a boilerplate block (and it is not prose)."""
+    kind = _boilerplate_names(el.get("class"), el.get("id"))
+    if kind == "tool":
+        text = el.text_content()
+        return len(text.split()) < _PROSE_WORDS or link_ratio(el, len(text)) >= _PROSE_LINK_RATIO
+    return kind is not None
 
 
 @functools.lru_cache(maxsize=8192)  # a site's pages share their class names
-def _boilerplate_names(class_: str | None, id_: str | None) -> bool:
+def _boilerplate_names(class_: str | None, id_: str | None) -> str | None:
+    """"tool", "block" (other content) or None for a class/id pair."""
+    if id_ and len(WORD_SPLIT_RE.split(id_)) > _MAX_ID_WORDS:
+        id_ = None  # a slug of the content ("sharing-with-a-single-developer"), not a component's name
     attrs = f"{class_ or ''} {id_ or ''}".lower()
-    words = set(_WORD_SPLIT_RE.split(attrs))
+    words = set(WORD_SPLIT_RE.split(attrs))
     if words & _CLASS_WORDS:
-        return True
-    return bool(words & _COMPOUND_TRIGGERS) and bool(_COMPOUND_RE.search(attrs))
+        return "block" if words & (_CLASS_WORDS - _TOOL_WORDS) else "tool"
+    return "block" if words & _COMPOUND_TRIGGERS and _COMPOUND_RE.search(attrs) else None
 
 
 def _protected(el: HtmlElement, keep: set[HtmlElement], page_chars: int) -> bool:
     if el.tag in _PROTECTED_TAGS or el.getparent() is None or el in keep:
         return True
+    if any(a.tag in _CODE_TAGS for a in el.iterancestors()):
+        return True  # syntax-highlighting spans ("token comment") are program text
     return len(el.text_content()) > page_chars / 3
 
 
@@ -115,12 +118,33 @@ def _block_of(el: HtmlElement) -> HtmlElement:
     return node if node is not None else el
 
 
-def prune_tree(tree: HtmlElement, h1: HtmlElement | None = None) -> int:
+def _cookie_hint(text: str) -> bool:
+    # substring tests first: this runs on the text of every element
+    return any(hint in text for hint in _COOKIE_HINTS) and bool(_COOKIE_HINT_RE.search(text))
+
+
+def _consent_block(el: HtmlElement, keep: set[HtmlElement], page_chars: int) -> HtmlElement | None:
+    """The cookie/consent banner holding ``el``'s text, widened to its buttons; None if not one."""
+    block = _block_of(el)
+    words = len(block.text_content().split())
+    norm = normalize_for_match(block.text_content())
+    if words > _CONSENT_MAX_WORDS or not (COOKIE_RE.search(norm) and CONSENT_RE.search(norm)):
+        return None
+    parent = block.getparent()
+    while parent is not None and not _protected(parent, keep, page_chars) and \
+            len(parent.text_content().split()) <= words + _BUTTON_WORDS:
+        block, parent = parent, parent.getparent()
+    return None if _protected(block, keep, page_chars) else block
+
+
+def prune_tree(tree: HtmlElement, h1: HtmlElement | None = None,
+               removals: list[Removal] | None = None) -> int:
     """Delete boilerplate blocks from a parsed page, in place.
 
     Args:
         tree: The parsed page; it is modified.
         h1: The headline element, which is never removed.
+        removals: If given, one :class:`Removal` per removed element is appended.
 
     Returns:
         How many elements were removed.
@@ -129,34 +153,43 @@ def prune_tree(tree: HtmlElement, h1: HtmlElement | None = None) -> int:
     page_chars = len((body if body is not None else tree).text_content()) or 1
     # the headline and its ancestors are never removed
     keep = set(h1.iterancestors()) | {h1} if h1 is not None else set()
-    doomed: list[HtmlElement] = []
+    doomed: list[tuple[HtmlElement, str]] = []
     for el in tree.iter():
         if not isinstance(el.tag, str):
             continue
         if (el.get("class") or el.get("id")) and _boilerplate_attrs(el) and \
                 not _protected(el, keep, page_chars):
-            doomed.append(el)
+            doomed.append((el, "boilerplate_class"))
             continue
         start = el.text
+        if start and el.tag not in _CODE_HOLDERS and _cookie_hint(start):
+            block = _consent_block(el, keep, page_chars)
+            if block is not None:
+                doomed.append((block, "cookie_notice"))
+                continue
         if start and start.lstrip(_LEADING_PUNCT).startswith(_READ_ALSO_PREFIXES) and \
-                _READ_ALSO_RE.match(normalize_for_match(start[:40])):
+                READ_ALSO_RE.match(normalize_for_match(start[:40])):
             block = _block_of(el)
             text_len = len(block.text_content())
             if _protected(block, keep, page_chars):
                 block = el  # the label sits directly in the body text: drop only the label
-            elif text_len > 600 and _link_ratio(block, text_len) < 0.5:
+            elif text_len > 600 and link_ratio(block, text_len) < 0.5:
                 block = el
-            doomed.append(block)
+            doomed.append((block, "read_also"))
             if len(collapse_ws(block.text_content()).split()) <= 4:
                 follower = block.getnext()  # "اقرأ أيضاً" heading followed by a list of links
-                if follower is not None and (follower.tag in ("ul", "ol") or _link_ratio(
+                if follower is not None and (follower.tag in ("ul", "ol") or link_ratio(
                         follower, len(follower.text_content())) >= 0.6):
-                    doomed.append(follower)
+                    doomed.append((follower, "read_also_links"))
     removed = 0
-    for el in doomed:
+    gone: set[HtmlElement] = set()
+    for el, rule in doomed:
         parent = el.getparent()
-        if parent is None:
+        if parent is None or gone.intersection(el.iterancestors()):
             continue  # already gone with an ancestor
+        gone.add(el)
+        if removals is not None:
+            removals.append(Removal(rule, describe(el), el.text_content()))
         tail = el.tail
         if tail and tail.strip():  # keep text that merely follows the block
             prev = el.getprevious()
@@ -168,70 +201,3 @@ def prune_tree(tree: HtmlElement, h1: HtmlElement | None = None) -> int:
         removed += 1
     LOGGER.debug("pruned %d boilerplate elements", removed)
     return removed
-
-
-def is_boilerplate_line(line: str, norm: str | None = None) -> bool:
-    """True when a single extracted line is a known kind of boilerplate.
-
-    Args:
-        line: One line of extracted text.
-        norm: ``normalize_for_match(line)`` if the caller already has it.
-
-    Returns:
-        Whether to drop it.
-    """
-    norm = normalize_for_match(line) if norm is None else norm
-    if not norm:
-        return True
-    words = len(norm.split())
-    if _READ_ALSO_RE.match(norm) and words <= 40:
-        return True
-    if words <= 25 and _FOLLOW_RE.search(norm) and _PLATFORM_RE.search(norm):
-        return True
-    if words <= 8 and norm.startswith(("تابعونا", "تابعنا", "تابعوا")):
-        return True
-    if words <= 80 and _POLICY_RE.search(norm) and _POLICY_HINT_RE.search(norm) and (
-            "موقع" in norm or "الموقع" in norm or "الصحيفة" in norm or "الجريدة" in norm
-            or "اصحابها" in norm or "كاتبها" in norm or "نشرها" in norm):
-        return True
-    if words <= 30 and _COPYRIGHT_RE.search(norm):
-        return True
-    if words <= 8 and _SHARE_RE.match(norm):
-        return True
-    if words <= 15 and _PHONE_RE.search(norm):
-        return True
-    if words <= 12 and _WEATHER_RE.search(norm) and _WEATHER_WORD_RE.search(norm):
-        return True
-    if words <= 30 and _TAGS_RE.match(norm):
-        return True
-    if words <= 15 and _COUNTER_RE.search(norm):
-        return True
-    return words <= 10 and bool(_COMMENT_PROMPT_RE.match(norm))
-
-
-def filter_lines(lines: list[str]) -> list[str]:
-    """Drop boilerplate lines and exact duplicates, keeping order.
-
-    Args:
-        lines: Extracted text lines.
-
-    Returns:
-        The lines worth keeping.
-    """
-    seen: set[str] = set()
-    kept: list[str] = []
-    for line in lines:
-        line = collapse_ws(line)
-        if not line:
-            continue
-        if line.count(" ") > 80:  # every boilerplate rule is for short lines
-            key = line
-        else:
-            key = normalize_for_match(line)
-            if is_boilerplate_line(line, key):
-                continue
-        if key in seen:
-            continue  # repeated captions and teasers
-        seen.add(key)
-        kept.append(line)
-    return kept
