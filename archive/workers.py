@@ -187,6 +187,6 @@ class KillablePool:
     def _start_worker(self) -> _Worker | None:
         try:
             return _Worker(self._context, self._initializer, self._initargs, self._preload)
-        except OSError:  # out of processes or memory: tried again at the next task
+        except Exception:  # noqa: BLE001 - out of processes or memory: tried again at the next task
             logger.exception("Could not start a worker process")
             return None
