@@ -18,7 +18,9 @@ extracted again unless ``reclassify`` is set: that keeps reindexing at the cost
 of the articles alone; likewise an article capture that a later capture of the same
 article overwrites (its AMP twin, an earlier crawl) is stored without being extracted
 (``last_article_captures``), and so is an AMP twin the crawl did not extract
-(``twin-of``: linked to its article, pipelines/twins.py). Responses without a
+(``twin-of``: linked to its article, pipelines/twins.py). Each page has the crawl's time
+budget (``extract_timeout``, archive/workers.py): a page over it (WARC contents are
+untrusted input) is stored without an article, and the rebuild goes on. Responses without a
 metadata record (redirects, robots.txt fetched by Scrapy's middleware) never were
 captures, and are skipped. The new database is built in a temporary file beside the target and
 moved over it only when complete.
@@ -34,16 +36,16 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import multiprocessing
 import os
 import sqlite3
 import time
 from collections import deque
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from archive.workers import KillablePool, TaskTimeout, WorkerDied
 from arshif.reindex_stats import ReindexStats
 from arshif.warc_captures import first_field, iter_captures, last_article_captures, warc_paths
 
@@ -58,11 +60,6 @@ NOT_LAST = ()  # an article capture that a later capture of the same article ove
 CHUNK = 8  # pages per pool task: fewer, larger messages between processes
 WINDOW = 64  # chunks in flight; bounds the bodies held in memory
 COMMIT_EVERY = 2000  # captures per transaction
-
-
-def _load_extractor() -> None:
-    """In a worker: import the extractor (a second or two) while the main process reads ahead."""
-    import pipelines.extraction  # noqa: F401
 
 
 def _extract_chunk(tasks: list[tuple[bytes, str, str | None, str]]) -> list[tuple[dict, tuple]]:
@@ -135,7 +132,8 @@ class _Writer:
 
 
 def rebuild(data_dir: str | Path, output: str | Path | None = None, *, workers: int = 0,
-            reclassify: bool = False, progress: Callable[[ReindexStats], None] | None = None) -> ReindexStats:
+            reclassify: bool = False, progress: Callable[[ReindexStats], None] | None = None,
+            extract_timeout: float = 20.0) -> ReindexStats:
     """Rebuild ``DATA/archive.db`` (or ``output``) from ``DATA/warc/*.warc.gz``.
 
     Args:
@@ -146,6 +144,8 @@ def rebuild(data_dir: str | Path, output: str | Path | None = None, *, workers: 
             the earlier captures of articles captured again (after an extractor change, the
             last capture alone may no longer be an article).
         progress: Called about twice a second with the running stats.
+        extract_timeout: The longest extraction (s) of one page, as the crawl's
+            ``ARSHIF_EXTRACT_TIMEOUT`` (0 = no bound).
 
     Returns:
         The counts of what was rebuilt.
@@ -163,12 +163,11 @@ def rebuild(data_dir: str | Path, output: str | Path | None = None, *, workers: 
     stats = ReindexStats(warc_files=len(paths), bytes_total=sum(p.stat().st_size for p in paths))
     sites: dict = {}
     workers = workers or os.cpu_count() or 1
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    # each worker imports the extractor (a second or two) while the main process reads ahead
+    pool = KillablePool(workers, preload=("pipelines.extraction", "archive.schema"))
     # which capture of each article is its last: read by a worker while the others start
     # extracting (until it is known, every article capture is extracted)
     last_captures = None if reclassify else pool.submit(last_article_captures, paths)
-    for _ in range(workers):  # start every worker now, not at the first page
-        pool.submit(_load_extractor)
     db = open_archive(tmp)
     try:
         # Checked once at the end: row by row, the foreign-key checks cost a fifth of
@@ -193,8 +192,8 @@ def rebuild(data_dir: str | Path, output: str | Path | None = None, *, workers: 
                         if len(queue) <= limit:
                             break
                         if batch[1] is None:  # still being filled: send it as it is
-                            batch[1] = pool.submit(_extract_chunk, batch[0])
-                    indexed = finish(item, fields, batch[1].result()[index])
+                            batch[1] = submit(batch[0])
+                    indexed = finish(item, fields, chunk_results(batch)[index])
                 queue.popleft()
                 for name, site in sites.items():
                     if name not in written_sites:
@@ -205,9 +204,33 @@ def rebuild(data_dir: str | Path, output: str | Path | None = None, *, workers: 
                 last_report = time.perf_counter()
                 progress(stats)
 
-        def finish(item: PageItem, fields: dict, result: tuple[dict, tuple]) -> tuple | None:
+        def submit(tasks: list) -> Future:
+            return pool.submit(_extract_chunk, tasks, timeout=extract_timeout * len(tasks))
+
+        def chunk_results(batch: list) -> list:
+            """The chunk's extractions. A chunk over its budget (or whose worker died) is
+            extracted again page by page: the page at fault gets None."""
+            try:
+                return batch[1].result()
+            except (TaskTimeout, WorkerDied):
+                singles = [submit([task]) for task in batch[0]]
+            results = []
+            for task, single in zip(batch[0], singles):
+                try:
+                    results.extend(single.result())
+                except (TaskTimeout, WorkerDied) as exc:
+                    logger.warning("Not extracted, stored as a capture: %s (%s)", task[1], exc)
+                    stats.unextracted += 1
+                    results.append(None)
+            batch[1] = Future()
+            batch[1].set_result(results)
+            return results
+
+        def finish(item: PageItem, fields: dict, result: tuple[dict, tuple] | None) -> tuple | None:
             """Apply the crawl's article rule. Returns what ``_Writer.write`` indexes: the
             normalised (title, text) of an article's last capture, ``NOT_LAST``, or None."""
+            if result is None:
+                return None
             extraction, normalized = result
             stats.extracted += 1
             site = sites.get(item.site)
@@ -241,7 +264,7 @@ def rebuild(data_dir: str | Path, output: str | Path | None = None, *, workers: 
                 chunk[0].append((item.body, item.url, item.header_charset, item.warc["fetched_at"]))
                 queue.append((item, fields, chunk, len(chunk[0]) - 1))
                 if len(chunk[0]) >= CHUNK:
-                    chunk[1] = pool.submit(_extract_chunk, chunk[0])
+                    chunk[1] = submit(chunk[0])
             else:
                 queue.append((item, fields, None, 0))
             item.body = item.body if wanted else b""

@@ -20,6 +20,7 @@ class ReindexStats:
     index_rebuilt: bool = False  # the full-text index was built at the end, not as rows were written
     text_changed: int = 0  # extracted text differs from the crawl's extracted-text-sha256
     without_metadata: int = 0
+    unextracted: int = 0  # pages over the time budget, or whose worker died: stored without an article
     started: float = field(default_factory=time.perf_counter)
 
     @property

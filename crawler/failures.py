@@ -67,6 +67,7 @@ REASONS: dict[str, tuple[str, str]] = {
     "charset_mixed": ("content", "bytes in more than one encoding in one page"),
     "too_large_to_extract": ("content", "stored, but larger than ARSHIF_EXTRACT_MAX_BYTES"),
     "extraction_crashed": ("content", "the extraction worker process died on this page"),
+    "extraction_timeout": ("content", "extraction ran over ARSHIF_EXTRACT_TIMEOUT; stored unextracted"),
     # the crawler chose not to go on
     "crawler_trap": ("trap", "more than ARSHIF_TRAP_MAX_URLS non-article URLs of one shape"),
     "session_ids": ("trap", "links carry session ids; they are stripped from URLs"),

@@ -12,6 +12,7 @@ ARSHIF_FOLLOW_LINKS = True          # follow in-scope links from HTML pages
 ARSHIF_MAX_DEPTH = 4                # link hops from a seed/feed/sitemap entry
 ARSHIF_EXTRACT_WORKERS = 0          # extraction processes; 0 = one per CPU core but one (the reactor's)
 ARSHIF_EXTRACT_NICE = 10            # niceness of the extraction processes: the reactor comes first
+ARSHIF_EXTRACT_TIMEOUT = 20.0       # s one page may take in an extraction process; over it: extraction_timeout
 ARSHIF_ARCHIVE_ENABLED = True       # write the SQLite archive
 ARSHIF_CONTACT_URL = "https://github.com/arshif/arshif"
 # --- incremental crawls (crawler/incremental/) ---------------------------

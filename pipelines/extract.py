@@ -11,6 +11,10 @@ Settings:
     ARSHIF_EXTRACT_NICE (10): niceness added to the workers, so that they take only the
     CPU the reactor leaves when they outnumber the free cores (more workers than the
     default, or other jobs on the machine).
+    ARSHIF_EXTRACT_TIMEOUT (20 s; 0 = no bound): the longest one page may take in a
+    worker. A farm page takes ~5-10 ms and a 2 MB page about a second; a page over the
+    budget is stored unextracted and recorded as ``extraction_timeout``, and its worker
+    is killed and replaced (archive/workers.py) while the other workers go on.
 
 Pages whose outcome is known before extraction are not sent to the workers: a URL the
 site's ``article_pattern`` rules out, a home/tag/author/search/paging URL (never an
@@ -22,16 +26,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime, timezone
 from functools import partial
 from typing import TYPE_CHECKING
 
 from scrapy import signals
 
+from archive.workers import KillablePool, TaskTimeout, WorkerDied
+from crawler.failures import record_failure
 from crawler.incremental import payload_unchanged
 from pipelines.extraction import extract_article
 from pipelines.extraction.classify import listing_url
@@ -56,28 +59,27 @@ def is_article(extraction: dict, url_hint: bool | None) -> bool:
 
 
 class ExtractPipeline:
-    def __init__(self, crawler: Crawler, workers: int, nice: int = 0) -> None:
+    def __init__(self, crawler: Crawler, workers: int, nice: int = 0, timeout: float = 0) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
         self.workers = workers
         self.nice = nice
-        self.pool: ProcessPoolExecutor | None = None
+        self.timeout = timeout
+        self.pool: KillablePool | None = None
         self.twins = AmpTwins()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         workers = crawler.settings.getint("ARSHIF_EXTRACT_WORKERS") or max(1, (os.cpu_count() or 1) - 1)
-        pipeline = cls(crawler, workers, crawler.settings.getint("ARSHIF_EXTRACT_NICE"))
+        settings = crawler.settings
+        pipeline = cls(crawler, workers, settings.getint("ARSHIF_EXTRACT_NICE"),
+                       settings.getfloat("ARSHIF_EXTRACT_TIMEOUT"))
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
-    def _new_pool(self) -> ProcessPoolExecutor:
-        # spawn, not fork: forking a process that runs a reactor copies its sockets and threads
-        return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=os.nice, initargs=(self.nice,))
-
     def open_spider(self) -> None:
-        self.pool = self._new_pool()
+        self.pool = KillablePool(self.workers, initializer=os.nice, initargs=(self.nice,),
+                                 preload=("pipelines.extraction",))
 
     def spider_closed(self) -> None:
         if self.pool is not None:
@@ -115,19 +117,23 @@ class ExtractPipeline:
         return item
 
     async def _extract(self, item: PageItem) -> dict | None:
-        """The page's extraction from a worker; None (failure recorded) when the worker died."""
+        """The page's extraction from a worker; None (failure recorded) when it overran or died."""
         fetched_at = datetime.fromisoformat(item.warc["fetched_at"]) if item.warc else datetime.now(timezone.utc)
-        loop = asyncio.get_running_loop()
         try:
-            return await loop.run_in_executor(self.pool, partial(
-                extract_article, item.body, item.url, header_charset=item.header_charset, fetched_at=fetched_at))
-        except BrokenProcessPool:
-            logger.error("Extraction worker died on %s; restarting the pool", item.url)
+            return await asyncio.wrap_future(self.pool.submit(
+                extract_article, item.body, item.url, header_charset=item.header_charset, fetched_at=fetched_at,
+                timeout=self.timeout))
+        except TaskTimeout:
+            logger.error("Extraction of %s took over %g s; its worker was replaced", item.url, self.timeout)
+            self.stats.inc_value("extract/timeout")
+            record_failure(self.crawler, item.url, "extraction_timeout",
+                           f"extraction ran over ARSHIF_EXTRACT_TIMEOUT ({self.timeout:g} s) on this page "
+                           f"({len(item.body)} bytes); worker killed and replaced; stored unextracted",
+                           site=item.site, status=item.status)
+        except WorkerDied:
+            logger.error("Extraction worker died on %s; another one took its place", item.url)
             self.stats.inc_value("extract/worker_crashed")
-            self.pool = self._new_pool()
-            from crawler.failures import record_failure  # issue 7: the failures table
-
             record_failure(self.crawler, item.url, "extraction_crashed",
                            f"the extraction process died on this page ({len(item.body)} bytes); stored unextracted",
                            site=item.site, status=item.status)
-            return None
+        return None

@@ -27,8 +27,10 @@ if TYPE_CHECKING:
 # out is extracted, as every twin was before (issue 8).
 TWINS_MAX = 1 << 16
 _HEAD_BYTES = 16_384
-_AMP_HTML = re.compile(rb"<html\b[^>]*?\s(?:amp|\xe2\x9a\xa1)(?=[\s=>/])", re.IGNORECASE)
-_LINK = re.compile(rb"<link\b[^>]*>", re.IGNORECASE)
+# [^<>], not [^>]: a tag never spans a "<", so a run of unclosed "<html"/"<link" is read
+# once, not once per "<" (16 KB of them took 0.7 s)
+_AMP_HTML = re.compile(rb"<html\b[^<>]*?\s(?:amp|\xe2\x9a\xa1)(?=[\s=>/])", re.IGNORECASE)
+_LINK = re.compile(rb"<link\b[^<>]*>", re.IGNORECASE)
 _CANONICAL = re.compile(rb"""\brel\s*=\s*["']?canonical\b""", re.IGNORECASE)
 _HREF = re.compile(rb"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
 

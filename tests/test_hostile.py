@@ -151,6 +151,13 @@ def test_broken_html_is_recorded_and_still_extracted(hostile_crawl, hostile_farm
     assert_stored(hostile_crawl, hostile_farm, "broken")
 
 
+def test_comment_heavy_page(hostile_crawl, hostile_farm):
+    # a cache comment before the doctype, ~100 adjacent comments: a leading-comment
+    # regex once backtracked on them for ever (issue 15)
+    assert "/story/comments.html" not in failures(hostile_crawl, "extraction_timeout")
+    assert_stored(hostile_crawl, hostile_farm, "comments")
+
+
 def test_empty_200_pages(hostile_crawl):
     assert "/empty" in failures(hostile_crawl, "empty_body")
     assert "/blank.html" in failures(hostile_crawl, "empty_page")

@@ -20,7 +20,8 @@ Articles (each must end up stored once, with its title and text):
 - ``/story/mixed.html``: UTF-8 with one paragraph in windows-1256 bytes;
 - ``/story/flaky.html``: 503 for the first ``flap_failures`` requests, then 200;
 - ``/story/busy.html``: 429 with ``Retry-After: <retry_after>`` the first time;
-- ``/story/slow.html``: the whole page trickled out over ``slow_seconds``.
+- ``/story/slow.html``: the whole page trickled out over ``slow_seconds``;
+- ``/story/comments.html``: opens with a comment, ~100 adjacent comments (hostile_pages.py).
 
 Faults (never an article; each has a reason in the failures table):
 ``/empty`` (200, no body), ``/blank.html`` (HTML, no text), ``/missing.html`` and
@@ -53,6 +54,7 @@ from typing import Any
 from aiohttp import web
 
 from samples.publishers import BY_NAME, Publisher
+from samples.sites.hostile_pages import comment_heavy
 from samples.stories import make_story
 
 HOST = "127.0.0.14"
@@ -74,7 +76,7 @@ ARTICLES = (
     ("broken", "/story/broken.html"), ("undeclared", "/story/undeclared.html"),
     ("conflict", "/story/conflict.html"), ("bom", "/story/bom.html"), ("mixed", "/story/mixed.html"),
     ("flaky", "/story/flaky.html"), ("busy", "/story/busy.html"), ("slow", "/story/slow.html"),
-    ("latin-header", "/story/latin-header.html"),
+    ("latin-header", "/story/latin-header.html"), ("comments", "/story/comments.html"),
 )
 FAULTS = (
     "/empty", "/blank.html", "/missing.html", "/huge.html", "/huge-declared.html", "/bomb.html",
@@ -344,6 +346,8 @@ class HostileSite:
             # the closing paragraph pasted from the old windows-1256 site
             body = head.encode() + f"<p>{last}</p>".encode("cp1256") + tail.encode()
             return web.Response(body=body, headers=html)
+        if story.name == "comments":
+            return web.Response(body=comment_heavy(self.article_html(story)).encode(), headers=html)
         if story.name == "broken":
             return web.Response(body=self.article_html(story, broken=True).encode(), headers=html)
         page = self.article_html(story).encode("utf-8")
