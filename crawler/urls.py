@@ -99,6 +99,8 @@ def _is_idn(written: str, requested: str) -> bool:
     return unicodedata.normalize("NFC", written.lower()) == spelled
 
 
+# Every request asks about its host's address, and a crawl has few hosts.
+@functools.lru_cache(maxsize=1 << 10)
 def parse_address(host: str) -> IPAddress | None:
     """The IP address a host is written as (``127.0.0.1``, ``::ffff:127.0.0.1``); None for a name."""
     try:
@@ -111,6 +113,7 @@ _CGNAT = ipaddress.ip_network("100.64.0.0/10")
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
 
+@functools.lru_cache(maxsize=1 << 10)
 def address_kind(ip: IPAddress) -> str | None:
     """Why ``ip`` is no public internet address ("loopback", "private" ...); None when it is one.
 

@@ -141,7 +141,8 @@ class ScopeMiddleware:
         if not sites:
             chain = request.meta.get("redirect_urls")
             if chain:
-                return "off_scope_redirect", f"{' -> '.join([*chain, url])}: {host} is outside the site's domains"
+                chain = " -> ".join([*chain, url])
+                return "off_scope_redirect", f"{chain}: {host} is outside the site's domains"[-2000:]
             return "offsite", f"{host} is outside the site's domains"
         address = host if parse_address(host) is not None else await self._resolve(host)
         if address is None:
