@@ -300,3 +300,15 @@ def test_the_farm_config_allows_its_own_addresses():
 
     for site in tomllib.loads(sites_config(8400, hostile=True))["site"]:
         assert site["allow_private"] == site["allowed_domains"]
+
+
+def test_add_site_allows_the_private_address_a_site_lives_on():
+    from archive.onboard import Report, _private_addresses
+    from archive.site_entry import render_entry, site_entry
+
+    assert _private_addresses("http://127.0.0.13:8400/", "http://localhost:8400/x") == [("127.0.0.13", "loopback"),
+                                                                                      ("127.0.0.1", "loopback")]
+    report = Report("local", "http://127.0.0.13:8400/", "t", "ar", ["127.0.0.13"], allow_private=["127.0.0.13"])
+    entry = site_entry(report, "today")
+    assert entry["allow_private"] == ["127.0.0.13"]
+    assert 'allow_private = ["127.0.0.13"]' in render_entry(entry)
