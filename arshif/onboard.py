@@ -12,6 +12,7 @@ from __future__ import annotations
 import http.client
 import logging
 import re
+import socket
 import time
 import urllib.error
 import urllib.request
@@ -26,7 +27,7 @@ from protego import Protego
 
 from arshif.url_shapes import guess_pattern, rank_links, url_shape
 from crawler.discovery import parse_feed, parse_sitemap, robots_sitemaps
-from crawler.urls import canonicalize_url
+from crawler.urls import address_kind, canonicalize_url, parse_address, url_host
 
 logger = logging.getLogger(__name__)
 
@@ -172,6 +173,7 @@ class Report:
     title: str
     language: str
     allowed_domains: list[str]
+    allow_private: list[str] = field(default_factory=list)  # the site lives on these non-public addresses
     sources: list[Source] = field(default_factory=list)
     samples: list[Sample] = field(default_factory=list)
     pattern: str | None = None
@@ -206,15 +208,29 @@ def default_name(url: str) -> str:
 def _domains(*urls: str) -> list[str]:
     hosts = []
     for url in urls:
-        host = (urlsplit(url).hostname or "").lower().removeprefix("www.")
+        host = url_host(url).removeprefix("www.")
         if host and not any(host == h or host.endswith("." + h) for h in hosts):
             hosts.append(host)
     return hosts
 
 
 def _in_scope(url: str, domains: list[str]) -> bool:
-    host = (urlsplit(url).hostname or "").lower()
+    host = url_host(url)
     return any(host == d or host.endswith("." + d) for d in domains)
+
+
+def _private_addresses(*urls: str) -> list[tuple[str, str]]:
+    """(address, kind) of each non-public address the URLs' hosts resolve to, as the crawler resolves them."""
+    found: dict[str, str] = {}
+    for host in dict.fromkeys(url_host(url) for url in urls):
+        try:
+            ip = parse_address(socket.gethostbyname(host))
+        except (OSError, UnicodeError):
+            continue
+        kind = address_kind(ip) if ip is not None else None
+        if kind:
+            found[str(ip)] = kind
+    return list(found.items())
 
 
 # Home-page titles pair the site's name with words like these: "آخر الأخبار - الفرات اليوم".
@@ -285,6 +301,10 @@ class Onboarding:
                         language=language, allowed_domains=_domains(home.url, self.url),
                         crawl_delay=self.fetcher.crawl_delay)
         scope = self.scope = report.allowed_domains
+        for address, kind in _private_addresses(self.url, home.url):
+            # the crawler refuses such addresses unless the entry allows them (crawler/sites.py)
+            self.say(f"the site is on {address}, a {kind} address: the entry allows it (allow_private)")
+            report.allow_private.append(address)
         declared = robots_sitemaps(robots.body, robots.url) if robots.status == 200 else []
         self._read_sources(report, "feed", [(u, "advertised") for u in advertised], FEED_PROBES)
         self._read_sources(report, "sitemap", [(u, "robots.txt") for u in declared], SITEMAP_PROBES)

@@ -21,6 +21,8 @@ def site_entry(report: Report, when: str) -> dict:
     """The ``[[site]]`` table for ``report``, in the key order of crawler/sites.py."""
     entry: dict = {"name": report.name, "title": report.title, "base_url": report.base_url,
                    "allowed_domains": report.allowed_domains}
+    if report.allow_private:
+        entry["allow_private"] = report.allow_private
     if report.feeds():
         entry["feeds"] = report.feeds()
     if report.sitemaps():

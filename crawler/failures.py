@@ -73,6 +73,10 @@ REASONS: dict[str, tuple[str, str]] = {
     "session_ids": ("trap", "links carry session ids; they are stripped from URLs"),
     "robots_disallowed": ("policy", "robots.txt disallows the URL for our User-Agent"),
     "offsite": ("policy", "the URL is outside the site's allowed domains"),
+    # crawler/middlewares/scope.py (issue 16)
+    "off_scope_redirect": ("policy", "a redirect or meta refresh led outside the site's allowed domains"),
+    "private_address": ("policy", "a loopback, private, link-local ... address not in the site's allow_private"),
+    "unsafe_url": ("policy", "a backslash, userinfo or non-ASCII in the URL's authority"),
     "ignored": ("policy", "a middleware dropped the request (see detail)"),
     # the archive itself
     "warc_truncated_tail": ("archive", "a WARC file ended in a partial record; tail cut and kept aside"),

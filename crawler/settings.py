@@ -55,6 +55,9 @@ EXTENSIONS = {
     "crawler.incremental.extension.IncrementalCrawl": 600,  # crawl_runs, re-checks at idle
 }
 DOWNLOADER_MIDDLEWARES = {
+    # every request, redirect targets included: the site's hosts, public addresses (issue 16);
+    # before RobotsTxtMiddleware (100), so an off-scope host does not get its robots.txt fetched
+    "crawler.middlewares.scope.ScopeMiddleware": 50,
     # after RedirectMiddleware (600) for requests: sees 3xx/304 before it does
     "crawler.incremental.middlewares.IncrementalDownloaderMiddleware": 650,
     "crawler.middlewares.safety.RedirectLoopMiddleware": 610,  # before RedirectMiddleware (600)
@@ -83,6 +86,8 @@ ADDONS = {
 }
 DUPEFILTER_CLASS = "crawler.jobs.JournalDupeFilter"  # RFPDupeFilter + a resumed job's fingerprints
 ROBOTSTXT_OBEY = True
+# checks every DNS answer, the one a download connects to included (crawler/middlewares/scope.py)
+TWISTED_DNS_RESOLVER = "crawler.middlewares.scope.ScopedResolver"
 CONCURRENT_REQUESTS = 32
 CONCURRENT_REQUESTS_PER_DOMAIN = 8
 # Scrapy starts CONCURRENT_ITEMS asyncio tasks for *every* response's output (default

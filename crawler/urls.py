@@ -4,13 +4,21 @@ Tracking parameters (``utm_*``, ``fbclid`` ...) and fragments never change
 what a news server returns, so they are removed before a URL is requested or
 stored; the remaining query keeps its order because some CMSs (``?id=``
 pages) are sensitive to it.
+
+``url_host`` is the one reader of a URL's host (scope checks, download slots):
+it reads the URL as ``scrapy.Request`` will send it, and ``address_kind`` says
+why an address is not on the public internet (issue 16).
 """
 
 from __future__ import annotations
 
 import functools
+import ipaddress
 import re
+import unicodedata
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from w3lib.url import safe_url_string
 
 TRACKING_PARAM_RE = re.compile(
     r"^(utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|yclid|_ga|ref_src|amp_js_v|usqp)$",
@@ -52,10 +60,79 @@ def canonicalize_url(url: str) -> str:
     return urlunsplit((parts.scheme.lower(), netloc, path, urlencode(query), ""))
 
 
+_HOST_RE = re.compile(r"[a-z0-9_.-]+")
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
 @functools.lru_cache(maxsize=1 << 12)
 def url_host(url: str) -> str:
-    """The URL's host name, lower-case; "" when it has none or is not a URL."""
+    """The host a request for ``url`` goes to, lower-case, without a trailing dot.
+
+    The URL is read as ``scrapy.Request`` sends it (w3lib's ``safe_url_string``):
+    ``urlsplit`` alone reads ``http://169.254.169.254\\@example.org/`` as host
+    example.org, while the request goes to 169.254.169.254. "" when the URL has no
+    host, is not a URL, or its authority holds a backslash, userinfo (``user@``),
+    or non-ASCII that is not an international domain name (``ｅxample.org``).
+    """
     try:
-        return (urlsplit(url).hostname or "").lower()
-    except ValueError:
+        raw = urlsplit(url.strip())
+        parts = urlsplit(safe_url_string(url))
+        host, _port = parts.hostname or "", parts.port
+    except (ValueError, UnicodeError):
         return ""
+    if "\\" in raw.netloc or "@" in raw.netloc or "@" in parts.netloc:
+        return ""
+    if not raw.netloc.isascii() and not _is_idn(raw.hostname or "", host):
+        return ""
+    host = host.rstrip(".")
+    if _HOST_RE.fullmatch(host) or (":" in host and parse_address(host) is not None):
+        return host
+    return ""
+
+
+def _is_idn(written: str, requested: str) -> bool:
+    """True when ``requested`` (punycode) spells exactly the international name ``written``."""
+    try:
+        spelled = requested.encode("ascii").decode("idna")
+    except UnicodeError:
+        return False
+    return unicodedata.normalize("NFC", written.lower()) == spelled
+
+
+# Every request asks about its host's address, and a crawl has few hosts.
+@functools.lru_cache(maxsize=1 << 10)
+def parse_address(host: str) -> IPAddress | None:
+    """The IP address a host is written as (``127.0.0.1``, ``::ffff:127.0.0.1``); None for a name."""
+    try:
+        return ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return None
+
+
+_CGNAT = ipaddress.ip_network("100.64.0.0/10")
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+@functools.lru_cache(maxsize=1 << 10)
+def address_kind(ip: IPAddress) -> str | None:
+    """Why ``ip`` is no public internet address ("loopback", "private" ...); None when it is one.
+
+    IPv6 forms of IPv4 addresses (``::ffff:127.0.0.1``, ``::127.0.0.1``) are refused
+    whatever they carry; 6to4 and NAT64 addresses are judged by the IPv4 address inside.
+    """
+    if ip.version == 6:
+        if ip.is_unspecified or ip.is_loopback:
+            return "unspecified" if ip.is_unspecified else "loopback"
+        if ip.ipv4_mapped is not None or int(ip) >> 32 == 0:
+            return "IPv4-mapped"
+        inner = ip.sixtofour or (ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF) if ip in _NAT64 else None)
+        if inner is not None:
+            return address_kind(inner)
+    for kind, test in (("unspecified", ip.is_unspecified), ("loopback", ip.is_loopback),
+                       ("link-local", ip.is_link_local), ("multicast", ip.is_multicast),
+                       ("shared (CGNAT)", ip.version == 4 and ip in _CGNAT), ("reserved", ip.is_reserved),
+                       ("unique-local" if ip.version == 6 else "private", ip.is_private),
+                       ("special-purpose", not ip.is_global)):
+        if test:
+            return kind
+    return None

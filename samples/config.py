@@ -31,6 +31,8 @@ def sites_config(port: int = DEFAULT_PORT, hostile: bool = False) -> str:
             f"title = {_toml(pub.title)}",
             f"base_url = {_toml(base)}",
             f"allowed_domains = {_toml([pub.host])}",
+            # the farm lives on loopback, which the crawler refuses unless allowed (crawler/sites.py)
+            f"allow_private = {_toml([pub.host])}",
             'language = "ar"',
         ]
         if pub.feeds:

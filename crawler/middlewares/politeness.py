@@ -37,6 +37,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.settings import SETTINGS_PRIORITIES
 
 from crawler.failures import record_failure
+from crawler.urls import url_host
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -139,7 +140,7 @@ class PolitenessMiddleware:
 
     def _read_robots(self, request: Request, response: Response) -> None:
         delay = robots_crawl_delay(response.body, self.agent)
-        key = request.meta.get("download_slot") or urlsplit(request.url).hostname
+        key = request.meta.get("download_slot") or url_host(request.url)
         if not delay or not key or key in self.crawl_delays:
             return
         self.crawl_delays[key] = min(delay, self.crawl_delay_max)
@@ -182,7 +183,7 @@ class PolitenessMiddleware:
                                   reason=f"{response.status} Retry-After")
         if retry is None:
             return response  # retries exhausted: RetryMiddleware passes it on as an error
-        key = request.meta.get("download_slot") or urlsplit(request.url).hostname or ""
+        key = request.meta.get("download_slot") or url_host(request.url)
         self.pause(key, wait)
         self.stats.inc_value("arshif/retry_after/paused")
         self.stats.inc_value("arshif/retry_after/seconds", wait)

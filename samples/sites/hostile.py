@@ -33,7 +33,8 @@ MB streamed, no Content-Length), ``/huge-declared.html`` (same with Content-Leng
 ``/limit.html`` (429 with a day-long Retry-After), ``/loop/a`` <-> ``/loop/b``,
 ``/loop/self``, ``/chain/1`` -> ``/chain/2`` -> ... (endless redirects),
 ``/calendar/2023/05/`` (months and days without end), ``/list?...`` (sort, order,
-view and page in every combination), ``/private/...`` (disallowed by robots.txt).
+view and page in every combination), ``/private/...`` (disallowed by robots.txt),
+``/scope/...`` (redirects, a meta refresh and a comment's link to loopback: hostile_scope.py).
 
 ``request_log`` keeps (start, end, method, path, User-Agent) of every request and
 ``max_in_flight`` the most requests served at once, for politeness tests.
@@ -54,6 +55,7 @@ from typing import Any
 from aiohttp import web
 
 from samples.publishers import BY_NAME, Publisher
+from samples.sites import hostile_scope
 from samples.sites.hostile_pages import comment_heavy
 from samples.stories import make_story
 
@@ -83,6 +85,7 @@ FAULTS = (
     "/report.html", "/hang.html", "/trickle.html", "/down.html", "/limit.html", "/loop/a", "/loop/self",
     "/chain/1", "/calendar/2023/05/", "/list?sort=date&order=desc&view=list&page=1", "/private/secret.html",
 )
+FAULTS += hostile_scope.PATHS
 PDF = (b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] "
        b"/Count 0 >> endobj\nstream\n" + bytes(range(256)) * 16 + b"\nendstream\n%%EOF\n")
 
@@ -311,6 +314,8 @@ class HostileSite:
             if len(parts) in (2, 3) and all(p.isdigit() for p in parts) and 1 <= int(parts[1]) <= 12:
                 day = int(parts[2]) if len(parts) == 3 else None
                 return web.Response(body=self.calendar(int(parts[0]), int(parts[1]), day), headers=html)
+        if path.startswith("/scope/"):
+            return hostile_scope.answer(self, path)
         if path == "/list":
             query = dict(pair.partition("=")[::2] for pair in query_string.split("&") if pair)
             return web.Response(body=self.listing(query), headers=html)
