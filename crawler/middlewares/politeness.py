@@ -10,8 +10,9 @@
     host's download slot, without random jitter. Scrapy parses robots.txt but
     ignores Crawl-delay; AutoThrottle lowers a slot's delay after every response,
     so the floor is applied again after each one.
-  * a 429 or 503 with ``Retry-After`` (seconds or an HTTP date) pauses the whole
-    host that long, then the request is retried (Scrapy retries 429/503 at once).
+  * a 429 or 503 with ``Retry-After`` (ASCII seconds or an HTTP date, read as at most
+    a year) pauses the whole host that long, then the request is retried (Scrapy
+    retries 429/503 at once); any other value counts as no Retry-After.
     A Retry-After above ``ARSHIF_RETRY_AFTER_MAX`` is not waited for: the URL is
     given up and recorded as ``rate_limited``.
   * every retryable status or exception is remembered in
@@ -24,6 +25,7 @@ Settings:
 from __future__ import annotations
 
 import logging
+import re
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from time import monotonic
@@ -48,6 +50,13 @@ logger = logging.getLogger(__name__)
 
 # Scrapy only waits between requests of a slot that has a delay.
 _TINY_DELAY = 0.001
+# A server's Retry-After is read as at most a year: beyond ARSHIF_RETRY_AFTER_MAX it is
+# given up anyway, and the failures table shows a number, not "inf".
+RETRY_AFTER_CAP = 365 * 86400.0
+_RETRY_AFTER_LEN = 64  # the longest HTTP-date is 29 characters
+_DELTA_SECONDS = re.compile(r"[0-9]{1,12}")
+# IMF-fixdate, RFC 850 date, asctime: letters, ASCII digits, spaces, commas, colons, dashes
+_HTTP_DATE = re.compile(r"[A-Za-z]{3,9},? [0-9A-Za-z :-]{10,40}")
 
 
 def user_agent(contact_url: str) -> str:
@@ -72,19 +81,27 @@ class ContactUserAgent:
 
 
 def retry_after_seconds(value: str | bytes, now: datetime | None = None) -> float | None:
-    """Seconds to wait for a ``Retry-After`` value (delta-seconds or HTTP-date), None if invalid."""
+    """Seconds to wait for a ``Retry-After`` value, at most ``RETRY_AFTER_CAP``; None if invalid.
+
+    Strictly RFC 9110: ASCII digits (``str.isdigit`` also takes ``²`` and ``١٢``,
+    which ``float`` then refuses or reads) or an HTTP-date in ASCII.
+    """
     if isinstance(value, bytes):
         value = value.decode("latin-1")
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
+    value = value.strip(" \t")  # HTTP's whitespace; str.strip() also takes U+00A0 and U+2028
+    if len(value) > _RETRY_AFTER_LEN or not value.isascii():
+        return None
+    if _DELTA_SECONDS.fullmatch(value):
+        return min(float(value), RETRY_AFTER_CAP)
+    if not _HTTP_DATE.fullmatch(value):
+        return None
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+    return min(RETRY_AFTER_CAP, max(0.0, (when - (now or datetime.now(UTC))).total_seconds()))
 
 
 def robots_crawl_delay(body: bytes, agent: str) -> float | None:
@@ -168,9 +185,10 @@ class PolitenessMiddleware:
         if response.status not in (429, 503) or not value or request.meta.get("dont_retry"):
             return response
         wait = retry_after_seconds(value)
-        if wait is None:
+        if wait is None:  # RetryMiddleware retries it as a plain 429/503
+            self.stats.inc_value("arshif/retry_after/invalid")
             return response
-        header = value.decode("latin-1")
+        header = value.decode("latin-1")[:_RETRY_AFTER_LEN]
         if wait > self.retry_after_max:
             request.meta["dont_retry"] = True  # RetryMiddleware would retry at once
             record_failure(self.crawler, request.url, "rate_limited",
