@@ -73,6 +73,7 @@ REASONS: dict[str, tuple[str, str]] = {
     "robots_disallowed": ("policy", "robots.txt disallows the URL for our User-Agent"),
     "offsite": ("policy", "the URL is outside the site's allowed domains"),
     "ignored": ("policy", "a middleware dropped the request (see detail)"),
+    "queue_rejected": ("policy", "an entry of the Redis frontier that is not an arshif request; not run"),
     # the archive itself
     "warc_truncated_tail": ("archive", "a WARC file ended in a partial record; tail cut and kept aside"),
     "warc_quarantined": ("archive", "a WARC file had no readable record; moved to quarantine"),

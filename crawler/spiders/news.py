@@ -92,6 +92,8 @@ def resolve_link(base: str, href: str, encoding: str) -> str | None:
 
 class NewsSpider(scrapy.Spider):
     name = "news"
+    # the methods a request read back from outside the process may name (crawler/jobs.py)
+    callbacks = frozenset({"parse_robots", "parse_sitemap", "parse_feed", "parse_page", "on_error"})
 
     def __init__(self, site: str = "", config: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
