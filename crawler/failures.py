@@ -66,9 +66,11 @@ REASONS: dict[str, tuple[str, str]] = {
     "charset_bom": ("content", "a byte-order mark; it overrides any declaration"),
     "charset_mixed": ("content", "bytes in more than one encoding in one page"),
     "too_large_to_extract": ("content", "stored, but larger than ARSHIF_EXTRACT_MAX_BYTES"),
+    "discovery_truncated": ("content", "a sitemap, feed or robots.txt read only up to its limits"),
     "extraction_crashed": ("content", "the extraction worker process died on this page"),
     # the crawler chose not to go on
     "crawler_trap": ("trap", "more than ARSHIF_TRAP_MAX_URLS non-article URLs of one shape"),
+    "discovery_budget": ("trap", "sitemaps/feeds or their URLs beyond the site's discovery budget"),
     "session_ids": ("trap", "links carry session ids; they are stripped from URLs"),
     "robots_disallowed": ("policy", "robots.txt disallows the URL for our User-Agent"),
     "offsite": ("policy", "the URL is outside the site's allowed domains"),

@@ -32,7 +32,8 @@ MB streamed, no Content-Length), ``/huge-declared.html`` (same with Content-Leng
 ``/limit.html`` (429 with a day-long Retry-After), ``/loop/a`` <-> ``/loop/b``,
 ``/loop/self``, ``/chain/1`` -> ``/chain/2`` -> ... (endless redirects),
 ``/calendar/2023/05/`` (months and days without end), ``/list?...`` (sort, order,
-view and page in every combination), ``/private/...`` (disallowed by robots.txt).
+view and page in every combination), ``/private/...`` (disallowed by robots.txt),
+``/discovery/...`` (oversized and injected sitemaps, samples/sites/hostile_discovery.py).
 
 ``request_log`` keeps (start, end, method, path, User-Agent) of every request and
 ``max_in_flight`` the most requests served at once, for politeness tests.
@@ -53,6 +54,7 @@ from typing import Any
 from aiohttp import web
 
 from samples.publishers import BY_NAME, Publisher
+from samples.sites import hostile_discovery
 from samples.stories import make_story
 
 HOST = "127.0.0.14"
@@ -312,6 +314,8 @@ class HostileSite:
         if path == "/list":
             query = dict(pair.partition("=")[::2] for pair in query_string.split("&") if pair)
             return web.Response(body=self.listing(query), headers=html)
+        if path.startswith("/discovery/"):  # oversized and injected sitemaps (hostile_discovery.py)
+            return hostile_discovery.answer(path, self.base, self.base + self.stories[0].path.lstrip("/"))
         if path.startswith("/private/"):
             main = "<h1>منطقة خاصة</h1><p>هذه الصفحة ممنوعة على الزواحف.</p>"
             return web.Response(body=self.chrome("خاص", main).encode("utf-8"), headers=html)
