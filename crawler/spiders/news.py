@@ -220,7 +220,7 @@ class NewsSpider(scrapy.Spider):
     def queue_entries(self, site: Site, source: str, entries: list[Discovered], via: str) -> Iterator[scrapy.Request]:
         """Requests for the in-scope entries of a sitemap or feed, within the site's URL budget."""
         left = self.budget.urls_left(site.name)
-        fresh = [e for e in entries if e.url not in self.requested and site.in_scope(e.url)]
+        fresh = [e for e in entries if site.in_scope(e.url)]
         if len(fresh) > left:
             self.budget.cut(site.name, source, len(fresh) - left)
             fresh = fresh[:left]
@@ -245,8 +245,8 @@ class NewsSpider(scrapy.Spider):
         yield self.item_for(response, "page", in_scope)
         for link in response.xpath('//link[@rel="alternate"][@href]'):
             url = canonicalize_url(response.urljoin(link.attrib["href"]))
-            if (site.in_scope(url) and "xml" in link.attrib.get("type", "") and url not in self.requested
-                    and self.budget.document(site.name, url, 0, response.url)):
+            if site.in_scope(url) and "xml" in link.attrib.get("type", "") and (
+                    url in self.requested or self.budget.document(site.name, url, 0, response.url)):
                 yield self.make(site, url, self.parse_feed, "feed-link", response.url)
         hops = response.meta.get("hops", 0) + 1
         if self.follow_links and hops <= self.max_hops:
