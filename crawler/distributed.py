@@ -8,7 +8,9 @@ Turned on by one setting, for the same ``news`` spider::
 empty. When it is set, it swaps in scrapy-redis's scheduler and duplicate filter,
 so every worker pushes the requests its callbacks yield to one shared priority
 queue and pops its next request from it, and a URL any worker has requested is
-never requested again. Everything else stays per worker: each one writes its own
+never requested again. Requests travel through Redis as JSON, never as pickles
+(crawler/redis_queue.py; docs/distributed.md says what write access to Redis allows).
+Everything else stays per worker: each one writes its own
 WARC files (the file name carries the pid), extracts in its own process pool and
 stores into the ``archive.db`` of its data directory (see docs/distributed.md
 for why, and how archives of several machines are merged with ``arshif reindex``).
@@ -49,7 +51,8 @@ logger = logging.getLogger(__name__)
 
 SCHEDULER = "scrapy_redis.scheduler.Scheduler"
 DUPEFILTER = "scrapy_redis.dupefilter.RFPDupeFilter"
-QUEUE = "scrapy_redis.queue.PriorityQueue"  # keeps Scrapy's request priorities
+QUEUE = "crawler.redis_queue.JsonPriorityQueue"  # scrapy-redis's priority queue, in JSON
+SERIALIZER = "crawler.redis_queue"  # its dumps/loads: JSON, never pickle
 ACTIVITY_EVERY = 1.0  # seconds between a busy worker's "still active" marks
 
 
@@ -70,6 +73,7 @@ class RedisAddon:
             "SCHEDULER": SCHEDULER,
             "DUPEFILTER_CLASS": DUPEFILTER,
             "SCHEDULER_QUEUE_CLASS": QUEUE,
+            "SCHEDULER_SERIALIZER": SERIALIZER,
             "SCHEDULER_QUEUE_KEY": keys["requests"],
             "SCHEDULER_DUPEFILTER_KEY": keys["dupefilter"],
             # Never let scrapy-redis flush the shared keys when *one* worker closes:

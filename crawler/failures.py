@@ -66,10 +66,12 @@ REASONS: dict[str, tuple[str, str]] = {
     "charset_bom": ("content", "a byte-order mark; it overrides any declaration"),
     "charset_mixed": ("content", "bytes in more than one encoding in one page"),
     "too_large_to_extract": ("content", "stored, but larger than ARSHIF_EXTRACT_MAX_BYTES"),
+    "discovery_truncated": ("content", "a sitemap, feed or robots.txt read only up to its limits"),
     "extraction_crashed": ("content", "the extraction worker process died on this page"),
     "extraction_timeout": ("content", "extraction ran over ARSHIF_EXTRACT_TIMEOUT; stored unextracted"),
     # the crawler chose not to go on
     "crawler_trap": ("trap", "more than ARSHIF_TRAP_MAX_URLS non-article URLs of one shape"),
+    "discovery_budget": ("trap", "sitemaps/feeds or their URLs beyond the site's discovery budget"),
     "session_ids": ("trap", "links carry session ids; they are stripped from URLs"),
     "robots_disallowed": ("policy", "robots.txt disallows the URL for our User-Agent"),
     "offsite": ("policy", "the URL is outside the site's allowed domains"),
@@ -78,6 +80,7 @@ REASONS: dict[str, tuple[str, str]] = {
     "private_address": ("policy", "a loopback, private, link-local ... address not in the site's allow_private"),
     "unsafe_url": ("policy", "a backslash, userinfo or non-ASCII in the URL's authority"),
     "ignored": ("policy", "a middleware dropped the request (see detail)"),
+    "queue_rejected": ("policy", "an entry of the Redis frontier that is not an arshif request; not run"),
     # the archive itself
     "warc_truncated_tail": ("archive", "a WARC file ended in a partial record; tail cut and kept aside"),
     "warc_quarantined": ("archive", "a WARC file had no readable record; moved to quarantine"),

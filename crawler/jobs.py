@@ -88,8 +88,8 @@ def read_journal(path: Path) -> tuple[dict[str, dict], set[str]]:
     return scheduled, done
 
 
-def request_to_json(request: Request, spider) -> dict[str, Any]:
-    """What is needed to schedule ``request`` again in another process."""
+def request_to_json(request: Request, spider, drop: frozenset[str] | set[str] = _VOLATILE_META) -> dict[str, Any]:
+    """What is needed to schedule ``request`` again in another process, without the ``drop`` meta."""
     def name(func):
         if func is None:
             return None
@@ -97,22 +97,54 @@ def request_to_json(request: Request, spider) -> dict[str, Any]:
             raise ValueError(f"{func!r} is not a method of the spider")
         return func.__name__
 
-    meta = {k: v for k, v in request.meta.items() if k not in _VOLATILE_META and not k.startswith("_")}
+    meta = {k: v for k, v in request.meta.items() if k not in drop and not k.startswith("_")}
     data = {"url": request.url, "method": request.method, "callback": name(request.callback),
             "errback": name(request.errback), "meta": meta, "priority": request.priority,
             "dont_filter": request.dont_filter, "cb_kwargs": request.cb_kwargs}
+    if request.headers:  # e.g. the Referer; bytes as latin-1, one to one
+        data["headers"] = {k.decode("latin-1"): [v.decode("latin-1") for v in values]
+                           for k, values in request.headers.items()}
     if type(request) is not Request:
         data["_class"] = f"{type(request).__module__}.{type(request).__name__}"
     return data
 
 
-def request_from_json(data: dict[str, Any], spider) -> Request:
-    cls = load_object(data["_class"]) if "_class" in data else Request
-    return cls(data["url"], method=data.get("method", "GET"),
-               callback=getattr(spider, data["callback"]) if data.get("callback") else None,
-               errback=getattr(spider, data["errback"]) if data.get("errback") else None,
-               meta=data.get("meta") or {}, priority=data.get("priority", 0),
-               dont_filter=True, cb_kwargs=data.get("cb_kwargs") or {})
+def _spider_method(spider, name: Any):
+    """The spider's callback ``name``; only those the spider lists in ``callbacks``."""
+    if name is None:
+        return None
+    if not isinstance(name, str) or name not in getattr(spider, "callbacks", ()):
+        raise ValueError(f"{name!r} is not a callback of the spider")
+    return getattr(spider, name)
+
+
+def request_from_json(data: dict[str, Any], spider, dont_filter: bool = True) -> Request:
+    """The request ``request_to_json`` described; ValueError/TypeError for anything else.
+
+    The dict may come from outside the process (a Redis frontier, crawler/distributed.py):
+    only a scrapy.http Request class and the spider's own callbacks are accepted, and
+    every field must have the type a request gives it.
+    """
+    if not isinstance(data, dict) or not isinstance(data.get("url"), str):
+        raise ValueError("not a request")
+    cls = Request
+    if "_class" in data:
+        path = data["_class"]
+        if not isinstance(path, str) or not path.startswith("scrapy.http."):
+            raise ValueError(f"request class {path!r} refused")
+        cls = load_object(path)
+        if not (isinstance(cls, type) and issubclass(cls, Request)):
+            raise ValueError(f"{path!r} is not a request class")
+    meta, cb_kwargs, priority = data.get("meta") or {}, data.get("cb_kwargs") or {}, data.get("priority", 0)
+    if not isinstance(meta, dict) or not isinstance(cb_kwargs, dict) or type(priority) is not int:
+        raise TypeError("meta and cb_kwargs must be objects, priority an integer")
+    headers = {name.encode("latin-1"): [value.encode("latin-1") for value in values]
+               for name, values in (data.get("headers") or {}).items()}
+    return cls(data["url"], method=str(data.get("method", "GET")), headers=headers,
+               callback=_spider_method(spider, data.get("callback")),
+               errback=_spider_method(spider, data.get("errback")),
+               meta=meta, priority=priority, dont_filter=dont_filter or bool(data.get("dont_filter")),
+               cb_kwargs=cb_kwargs)
 
 
 def _running_owner(job_dir: Path) -> int | None:

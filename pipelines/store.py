@@ -15,6 +15,7 @@ from scrapy.exceptions import NotConfigured
 
 from archive.db import link_capture, open_archive, record_capture, upsert_article, upsert_site, write_transaction
 from crawler.items import article_canonical_url
+from pipelines.amp import canonical_row_kept
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -88,6 +89,10 @@ class ArchivePipeline:
             capture_id = record_capture(self.db, capture_record(item))
             if item.article is not None:
                 canonical = article_canonical_url(item, self.crawler.spider.sites.get(item.site))
+                if canonical_row_kept(self.db, item, canonical):  # an AMP twin after a resume
+                    item.article, item.twin_of = None, canonical
+                    self.stats.inc_value("archive/twin_kept_canonical")
+            if item.article is not None:
                 article = article_record(item, canonical)
                 item.article["content_hash"] = article["content_hash"]
                 upsert_article(self.db, article, capture_id)

@@ -7,17 +7,22 @@ Once the canonical page has been extracted as an article, its AMP URL is known; 
 page arriving while that extraction still runs waits for it. An AMP page fetched first
 is extracted as before, and the canonical page's extraction overwrites it: either way
 the row holds the canonical page.
+
+A crawl resumed after kill -9 (or an incremental one that finds the canonical page
+unchanged) fetches AMP pages whose article an earlier process stored: nothing in
+memory knows them, so they are extracted, and the archive pipeline keeps them from
+taking over the row (``pipelines.amp.canonical_row_kept``).
 """
 
 from __future__ import annotations
 
 import asyncio
-import re
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
-from crawler.urls import canonicalize_url
 from crawler.items import article_canonical_url
+from crawler.urls import canonicalize_url
+from pipelines.amp import declared_canonical
 
 if TYPE_CHECKING:
     from crawler.items import PageItem
@@ -26,27 +31,6 @@ if TYPE_CHECKING:
 # Bounded so that memory stays flat on long crawls; a twin fetched after its entry fell
 # out is extracted, as every twin was before (issue 8).
 TWINS_MAX = 1 << 16
-_HEAD_BYTES = 16_384
-# [^<>], not [^>]: a tag never spans a "<", so a run of unclosed "<html"/"<link" is read
-# once, not once per "<" (16 KB of them took 0.7 s)
-_AMP_HTML = re.compile(rb"<html\b[^<>]*?\s(?:amp|\xe2\x9a\xa1)(?=[\s=>/])", re.IGNORECASE)
-_LINK = re.compile(rb"<link\b[^<>]*>", re.IGNORECASE)
-_CANONICAL = re.compile(rb"""\brel\s*=\s*["']?canonical\b""", re.IGNORECASE)
-_HREF = re.compile(rb"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
-
-
-def declared_canonical(body: bytes, url: str) -> str | None:
-    """The rel=canonical URL of an AMP page (``<html amp>``/``<html ⚡>``), else None."""
-    head = body[:_HEAD_BYTES]
-    if not _AMP_HTML.search(head):
-        return None
-    for link in _LINK.finditer(head):
-        if _CANONICAL.search(link.group()):
-            href = _HREF.search(link.group())
-            if href:
-                value = next(g for g in href.groups() if g is not None).decode("utf-8", "replace").strip()
-                return canonicalize_url(urljoin(url, value)) if value else None
-    return None
 
 
 class AmpTwins:

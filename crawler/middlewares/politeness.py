@@ -10,8 +10,9 @@
     host's download slot, without random jitter. Scrapy parses robots.txt but
     ignores Crawl-delay; AutoThrottle lowers a slot's delay after every response,
     so the floor is applied again after each one.
-  * a 429 or 503 with ``Retry-After`` (seconds or an HTTP date) pauses the whole
-    host that long, then the request is retried (Scrapy retries 429/503 at once).
+  * a 429 or 503 with ``Retry-After`` (ASCII seconds or an HTTP date, read as at most
+    a year) pauses the whole host that long, then the request is retried (Scrapy
+    retries 429/503 at once); any other value counts as no Retry-After.
     A Retry-After above ``ARSHIF_RETRY_AFTER_MAX`` is not waited for: the URL is
     given up and recorded as ``rate_limited``.
   * every retryable status or exception is remembered in
@@ -24,6 +25,7 @@ Settings:
 from __future__ import annotations
 
 import logging
+import re
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from time import monotonic
@@ -36,6 +38,7 @@ from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import IgnoreRequest
 from scrapy.settings import SETTINGS_PRIORITIES
 
+from crawler.discovery import MAX_ROBOTS_BYTES, robots_head, robots_text
 from crawler.failures import record_failure
 from crawler.urls import url_host
 
@@ -49,6 +52,13 @@ logger = logging.getLogger(__name__)
 
 # Scrapy only waits between requests of a slot that has a delay.
 _TINY_DELAY = 0.001
+# A server's Retry-After is read as at most a year: beyond ARSHIF_RETRY_AFTER_MAX it is
+# given up anyway, and the failures table shows a number, not "inf".
+RETRY_AFTER_CAP = 365 * 86400.0
+_RETRY_AFTER_LEN = 64  # the longest HTTP-date is 29 characters
+_DELTA_SECONDS = re.compile(r"[0-9]{1,12}")
+# IMF-fixdate, RFC 850 date, asctime: letters, ASCII digits, spaces, commas, colons, dashes
+_HTTP_DATE = re.compile(r"[A-Za-z]{3,9},? [0-9A-Za-z :-]{10,40}")
 
 
 def user_agent(contact_url: str) -> str:
@@ -73,25 +83,33 @@ class ContactUserAgent:
 
 
 def retry_after_seconds(value: str | bytes, now: datetime | None = None) -> float | None:
-    """Seconds to wait for a ``Retry-After`` value (delta-seconds or HTTP-date), None if invalid."""
+    """Seconds to wait for a ``Retry-After`` value, at most ``RETRY_AFTER_CAP``; None if invalid.
+
+    Strictly RFC 9110: ASCII digits (``str.isdigit`` also takes ``²`` and ``١٢``,
+    which ``float`` then refuses or reads) or an HTTP-date in ASCII.
+    """
     if isinstance(value, bytes):
         value = value.decode("latin-1")
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
+    value = value.strip(" \t")  # HTTP's whitespace; str.strip() also takes U+00A0 and U+2028
+    if len(value) > _RETRY_AFTER_LEN or not value.isascii():
+        return None
+    if _DELTA_SECONDS.fullmatch(value):
+        return min(float(value), RETRY_AFTER_CAP)
+    if not _HTTP_DATE.fullmatch(value):
+        return None
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+    return min(RETRY_AFTER_CAP, max(0.0, (when - (now or datetime.now(UTC))).total_seconds()))
 
 
 def robots_crawl_delay(body: bytes, agent: str) -> float | None:
     """The Crawl-delay robots.txt sets for ``agent`` (or ``*``), if any."""
     try:
-        delay = Protego.parse(body.decode("utf-8", errors="replace")).crawl_delay(agent)
+        delay = Protego.parse(robots_text(body)).crawl_delay(agent)
     except Exception:  # noqa: BLE001 - a broken robots.txt sets no delay
         return None
     return float(delay) if delay else None
@@ -108,6 +126,7 @@ class PolitenessMiddleware:
         self.retry_codes = {int(code) for code in settings.getlist("RETRY_HTTP_CODES")}
         self.maxsize = settings.getint("DOWNLOAD_MAXSIZE")
         self.crawl_delays: dict[str, float] = {}  # download slot -> robots.txt Crawl-delay
+        self.robots_read: set[str] = set()  # download slots whose robots.txt was read
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -138,16 +157,25 @@ class PolitenessMiddleware:
             if key in self.crawl_delays:
                 self._apply_floor(key)
 
-    def _read_robots(self, request: Request, response: Response) -> None:
-        delay = robots_crawl_delay(response.body, self.agent)
+    def _read_robots(self, request: Request, response: Response) -> Response:
+        """Read robots.txt once per host (Scrapy and the spider each fetch it), and cut it to
+        MAX_ROBOTS_BYTES for everyone after: Protego took ~0.9 s per 5 MB, on the reactor."""
+        if len(response.body) > MAX_ROBOTS_BYTES:
+            response = response.replace(body=robots_head(response.body))
+            self.stats.inc_value("arshif/robots_truncated")
         key = request.meta.get("download_slot") or url_host(request.url)
-        if not delay or not key or key in self.crawl_delays:
-            return
+        if not key or key in self.robots_read:
+            return response
+        self.robots_read.add(key)
+        delay = robots_crawl_delay(response.body, self.agent)
+        if not delay:
+            return response
         self.crawl_delays[key] = min(delay, self.crawl_delay_max)
         self.stats.set_value(f"arshif/crawl_delay/{key}", self.crawl_delays[key])
         logger.info("robots.txt of %s asks for Crawl-delay %s s: honoured (%s s)", key, delay,
                     self.crawl_delays[key])
         self._apply_floor(key)
+        return response
 
     # --- Retry-After --------------------------------------------------------
     def pause(self, key: str, seconds: float) -> None:
@@ -161,7 +189,7 @@ class PolitenessMiddleware:
 
     def process_response(self, request: Request, response: Response) -> Request | Response:
         if response.status == 200 and urlsplit(request.url).path == "/robots.txt":
-            self._read_robots(request, response)
+            response = self._read_robots(request, response)
         if response.status not in self.retry_codes or "site" not in request.meta:
             return response
         request.meta["arshif_attempts"] = [*request.meta.get("arshif_attempts", ()), str(response.status)]
@@ -169,9 +197,10 @@ class PolitenessMiddleware:
         if response.status not in (429, 503) or not value or request.meta.get("dont_retry"):
             return response
         wait = retry_after_seconds(value)
-        if wait is None:
+        if wait is None:  # RetryMiddleware retries it as a plain 429/503
+            self.stats.inc_value("arshif/retry_after/invalid")
             return response
-        header = value.decode("latin-1")
+        header = value.decode("latin-1")[:_RETRY_AFTER_LEN]
         if wait > self.retry_after_max:
             request.meta["dont_retry"] = True  # RetryMiddleware would retry at once
             record_failure(self.crawler, request.url, "rate_limited",

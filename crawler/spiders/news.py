@@ -25,7 +25,8 @@ from scrapy.utils.response import get_base_url
 from w3lib.html import strip_html5_whitespace
 from w3lib.url import safe_url_string
 
-from crawler.discovery import parse_feed, parse_sitemap, robots_sitemaps
+from crawler.budget import DiscoveryBudget, record_truncated
+from crawler.discovery import ParseReport, iter_feed, iter_sitemap, robots_sitemaps, sitemap_kind
 from crawler.failures import category_of, classify_failure, record_failure
 from crawler.items import PageItem
 from crawler.sites import Site, load_sites, select_sites
@@ -35,6 +36,8 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
 
     from scrapy.http import Response
+
+    from crawler.discovery import Discovered
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +51,23 @@ _SKIP_SUFFIXES = frozenset(f".{ext}" for ext in SKIP_EXTENSIONS)
 # links: by then their article has usually been extracted, and the twin need not be
 # (pipelines/twins.py). The AMP page is still captured.
 AMP_URL = re.compile(r"/amp(?:/|$)|[?&]amp(?:=|&|$)|\.amp(?:\.html?)?$", re.IGNORECASE)
+# URLs remembered as requested: a site's menus fit many times over; the duplicate
+# filter, not this, is what keeps a URL from being fetched twice.
+REQUESTED_MAX = 1 << 16
+
+
+class RecentSet(dict):
+    """A set of the ``limit`` most recently added keys."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def add(self, key: str) -> None:
+        if key not in self:
+            if len(self) >= self.limit:
+                del self[next(iter(self))]
+            self[key] = None
 
 
 def page_links(response: HtmlResponse) -> list[str]:
@@ -92,6 +112,8 @@ def resolve_link(base: str, href: str, encoding: str) -> str | None:
 
 class NewsSpider(scrapy.Spider):
     name = "news"
+    # the methods a request read back from outside the process may name (crawler/jobs.py)
+    callbacks = frozenset({"parse_robots", "parse_sitemap", "parse_feed", "parse_page", "on_error"})
 
     def __init__(self, site: str = "", config: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -100,7 +122,7 @@ class NewsSpider(scrapy.Spider):
         self.sites: dict[str, Site] = {}
         # URLs already requested: a page links to ~20 URLs, nearly all seen before, and
         # each Request costs ~0.3 ms in the middlewares before the dupefilter drops it.
-        self.requested: set[str] = set()
+        self.requested = RecentSet(REQUESTED_MAX)
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
@@ -108,6 +130,7 @@ class NewsSpider(scrapy.Spider):
         # loaded here, not in start(): pipelines' open_spider runs first and records the sites
         path = spider.config_path or spider.settings.get("ARSHIF_SITES_CONFIG")
         spider.sites = {s.name: s for s in select_sites(load_sites(path), spider.site_names)}
+        spider.budget = DiscoveryBudget(crawler)
         return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
@@ -126,8 +149,10 @@ class NewsSpider(scrapy.Spider):
         yield self.make(site, site.base_url, self.parse_page, "seed")
 
     def make(self, site: Site, url: str, callback, via: str, referrer: str | None = None,
-             hops: int = 0, hints: dict | None = None, **kwargs: Any) -> scrapy.Request:
+             hops: int = 0, hints: dict | None = None, sitemap_depth: int = 0, **kwargs: Any) -> scrapy.Request:
         meta = {"site": site.name, "via": via, "referrer": referrer, "hops": hops, "hints": hints or {}}
+        if sitemap_depth:
+            meta["sitemap_depth"] = sitemap_depth
         url = canonicalize_url(url)
         self.requested.add(url)
         return scrapy.Request(url, callback=callback, meta=meta,
@@ -151,29 +176,62 @@ class NewsSpider(scrapy.Spider):
         yield self.item_for(response, "robots")
         if response.status == 200:
             for url in robots_sitemaps(response.body, response.url):
-                if site.in_scope(url):
+                if site.in_scope(url) and self.budget.document(site.name, url, 0, response.url):
                     yield self.make(site, url, self.parse_sitemap, "robots", response.url)
 
+    # Sitemaps and feeds are read entry by entry as Scrapy consumes the callback's output,
+    # so a large one never stalls the reactor; their item, with every URL they listed,
+    # comes last.
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
         site = self.sites[response.meta["site"]]
-        kind, entries = parse_sitemap(response.body, response.url)
-        yield self.item_for(response, "sitemap", [e.url for e in entries])
-        self.crawler.stats.inc_value(f"discovery/sitemap_{kind}")
-        callback = self.parse_sitemap if kind == "sitemapindex" else self.parse_page
-        for entry in entries:
-            if site.in_scope(entry.url):
-                hints = {"title": entry.title, "published": entry.published, "lastmod": entry.lastmod}
-                yield self.make(site, entry.url, callback, "sitemap", response.url, hints=hints)
+        report, listed = ParseReport(), []
+        depth = response.meta.get("sitemap_depth", 0) + 1
+        pages = []
+        for entry in iter_sitemap(response.body, response.url, report):
+            listed.append(entry.url)
+            if report.root != "sitemapindex":
+                pages.append(entry)
+                if len(pages) >= 1000:
+                    yield from self.queue_entries(site, response.url, pages, "sitemap")
+                    pages = []
+                    if self.budget.spent(site.name, response.url):
+                        break
+            elif site.in_scope(entry.url) and self.budget.document(site.name, entry.url, depth, response.url):
+                yield self.make(site, entry.url, self.parse_sitemap, "sitemap", response.url,
+                                hints=self.hints(entry), sitemap_depth=depth)
+        yield from self.queue_entries(site, response.url, pages, "sitemap")
+        self.crawler.stats.inc_value(f"discovery/sitemap_{sitemap_kind(report)}")
+        self.note_truncated(site, response.url, report)
+        yield self.item_for(response, "sitemap", listed)
 
     def parse_feed(self, response: Response) -> Iterator[Any]:
         site = self.sites[response.meta["site"]]
-        entries = parse_feed(response.body, response.url)
-        yield self.item_for(response, "feed", [e.url for e in entries])
+        report = ParseReport()
+        entries = list(iter_feed(response.body, response.url, report))  # feeds are short: tens of items
         self.crawler.stats.inc_value("discovery/feed_entries", len(entries))
-        for entry in entries:
-            if site.in_scope(entry.url):
-                hints = {"title": entry.title, "published": entry.published, "lastmod": entry.lastmod}
-                yield self.make(site, entry.url, self.parse_page, "feed", response.url, hints=hints)
+        yield from self.queue_entries(site, response.url, entries, "feed")
+        self.note_truncated(site, response.url, report)
+        yield self.item_for(response, "feed", [e.url for e in entries])
+
+    @staticmethod
+    def hints(entry: Discovered) -> dict:
+        return {"title": entry.title, "published": entry.published, "lastmod": entry.lastmod}
+
+    def queue_entries(self, site: Site, source: str, entries: list[Discovered], via: str) -> Iterator[scrapy.Request]:
+        """Requests for the in-scope entries of a sitemap or feed, within the site's URL budget."""
+        left = self.budget.urls_left(site.name)
+        fresh = [e for e in entries if site.in_scope(e.url)]
+        if len(fresh) > left:
+            self.budget.cut(site.name, source, len(fresh) - left)
+            fresh = fresh[:left]
+        self.budget.queued(site.name, len(fresh))
+        for entry in fresh:
+            yield self.make(site, entry.url, self.parse_page, via, source, hints=self.hints(entry))
+
+    def note_truncated(self, site: Site, url: str, report: ParseReport) -> None:
+        self.budget.document_read(site.name, url)
+        if report:
+            record_truncated(self.crawler, site.name, url, report.describe())
 
     def parse_page(self, response: Response) -> Iterator[Any]:
         if response.status == 304:  # a conditional re-fetch found the page unchanged
@@ -187,7 +245,8 @@ class NewsSpider(scrapy.Spider):
         yield self.item_for(response, "page", in_scope)
         for link in response.xpath('//link[@rel="alternate"][@href]'):
             url = canonicalize_url(response.urljoin(link.attrib["href"]))
-            if site.in_scope(url) and "xml" in link.attrib.get("type", ""):
+            if site.in_scope(url) and "xml" in link.attrib.get("type", "") and (
+                    url in self.requested or self.budget.document(site.name, url, 0, response.url)):
                 yield self.make(site, url, self.parse_feed, "feed-link", response.url)
         hops = response.meta.get("hops", 0) + 1
         if self.follow_links and hops <= self.max_hops:

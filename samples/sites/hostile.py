@@ -35,6 +35,7 @@ MB streamed, no Content-Length), ``/huge-declared.html`` (same with Content-Leng
 ``/calendar/2023/05/`` (months and days without end), ``/list?...`` (sort, order,
 view and page in every combination), ``/private/...`` (disallowed by robots.txt),
 ``/scope/...`` (redirects, a meta refresh and a comment's link to loopback: hostile_scope.py).
+``/discovery/...`` (oversized and injected sitemaps, samples/sites/hostile_discovery.py).
 
 ``request_log`` keeps (start, end, method, path, User-Agent) of every request and
 ``max_in_flight`` the most requests served at once, for politeness tests.
@@ -55,7 +56,7 @@ from typing import Any
 from aiohttp import web
 
 from samples.publishers import BY_NAME, Publisher
-from samples.sites import hostile_scope
+from samples.sites import hostile_discovery, hostile_scope
 from samples.sites.hostile_pages import comment_heavy
 from samples.stories import make_story
 
@@ -319,6 +320,8 @@ class HostileSite:
         if path == "/list":
             query = dict(pair.partition("=")[::2] for pair in query_string.split("&") if pair)
             return web.Response(body=self.listing(query), headers=html)
+        if path.startswith("/discovery/"):  # oversized and injected sitemaps (hostile_discovery.py)
+            return hostile_discovery.answer(path, self.base, self.base + self.stories[0].path.lstrip("/"))
         if path.startswith("/private/"):
             main = "<h1>منطقة خاصة</h1><p>هذه الصفحة ممنوعة على الزواحف.</p>"
             return web.Response(body=self.chrome("خاص", main).encode("utf-8"), headers=html)
