@@ -27,9 +27,14 @@ if TYPE_CHECKING:
 
 
 def warc_fields(payload: bytes) -> dict[str, list[str]]:
-    """``application/warc-fields`` as {name: [values]} (names repeat, e.g. ``outlink``)."""
+    """``application/warc-fields`` as {name: [values]} (names repeat, e.g. ``outlink``).
+
+    Fields end at CRLF only, as in WARC headers: arshif has always ended them so, and a
+    value may hold other line separators (U+2028, a bare LF) that ``str.splitlines()``
+    would turn into a field of their own (``archive.warc.field_value`` now encodes them).
+    """
     fields: dict[str, list[str]] = {}
-    for line in payload.decode("utf-8", "replace").splitlines():
+    for line in payload.decode("utf-8", "replace").split("\r\n"):
         name, sep, value = line.partition(":")
         if sep:
             fields.setdefault(name.strip(), []).append(value.strip())
