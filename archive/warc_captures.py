@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from warcio.archiveiterator import ArchiveIterator
+from warcio.recordloader import ArcWarcRecordLoader
 
 from archive.untrusted_pattern import UntrustedPattern
 from archive.verify import parse_record
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 
 MAX_URL_LENGTH = 8192  # a WARC-Target-URI longer than this is skipped, not stored
 MAX_PENDING_BYTES = 256 << 20  # bodies held while their metadata records are awaited
+_LOADER = ArcWarcRecordLoader()
 
 
 def warc_fields(payload: bytes) -> dict[str, list[str]]:
@@ -146,15 +147,16 @@ def _record(page_item: type, data: bytes, where: tuple, pending: dict, held: lis
     from crawler.sites import site_from_dict
 
     path, name, offset, length = where
-    warc = parse_record(data[:data.find(b"\r\n\r\n") + 4]).headers  # checked before warcio parses it
-    if warc.get("WARC-Type") in ("response", "revisit"):
-        url = warc.get("WARC-Target-URI")
-        if not url or len(url) > MAX_URL_LENGTH:
-            raise ValueError("no WARC-Target-URI" if not url else f"WARC-Target-URI of {len(url):,} characters")
-    record = next(iter(ArchiveIterator(io.BytesIO(data))))
+    head = data[:data.find(b"\r\n\r\n") + 2].lower()
+    if b"\r\nwarc-target-uri:" not in head and (b"\r\nwarc-type: response" in head
+                                                or b"\r\nwarc-type: revisit" in head):
+        raise ValueError("no WARC-Target-URI")  # before warcio's HTTP parser trips on it
+    record = _parse(data)
     kind, headers = record.rec_type, record.rec_headers
     if kind in ("response", "revisit"):
         url = headers.get_header("WARC-Target-URI")
+        if not url or len(url) > MAX_URL_LENGTH:
+            raise ValueError("no WARC-Target-URI" if not url else f"WARC-Target-URI of {len(url):,} characters")
         http = record.http_headers
         body = _body(record) if kind == "response" else b""
         if held[0] + len(body) > MAX_PENDING_BYTES:
@@ -189,11 +191,17 @@ def _record(page_item: type, data: bytes, where: tuple, pending: dict, held: lis
             held[0] -= len(entry["body"] or b"")
             if entry["body"] is None:
                 response = read_member(path, entry["warc"]["offset"])[1]
-                entry["body"] = _body(next(iter(ArchiveIterator(io.BytesIO(response)))))
+                entry["body"] = _body(_parse(response))
             fields = warc_fields(payload)
             item = _page_item(page_item, entry, fields, headers, name, offset, length)
             return item, fields, _store_order(headers.get_header("WARC-Date"))
     return None
+
+
+def _parse(data: bytes):
+    """warcio's record (parsed HTTP headers, content-decoding body stream) from one member's
+    inflated bytes; warcio's loader straight away, without an ArchiveIterator per record."""
+    return _LOADER.parse_record_stream(io.BufferedReader(io.BytesIO(data)), known_format="warc")
 
 
 def _body(record) -> bytes:
@@ -234,8 +242,11 @@ def last_article_captures(paths: list[Path]) -> set[str]:
             try:
                 # only the WARC headers and the metadata blocks are needed: read raw, bounded
                 for seq, (_, _, data) in enumerate(iter_members(fh)):
-                    record = parse_record(data) if isinstance(data, bytes) else None
-                    if record is None or record.type != "metadata" or not record.well_formed:
+                    # a cheap look first: most records are responses and requests
+                    if not isinstance(data, bytes) or b"\r\nWARC-Type: metadata\r\n" not in data[:512]:
+                        continue
+                    record = parse_record(data)
+                    if record.type != "metadata" or not record.well_formed:
                         continue
                     canonical = first_field(warc_fields(record.block), "canonical-url")
                     if canonical and record.headers.get("WARC-Date"):
