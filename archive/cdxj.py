@@ -57,19 +57,21 @@ def cdxj_path(data_dir: str | Path, crawl_id: str) -> Path:
 def backfill_crawl_ids(db, data_dir: str | Path) -> int:
     """Give ``warc_files`` rows recorded without a crawl id (e.g. by ``arshif repair``)
     the one their ``warcinfo`` names (``crawl-id``, else ``isPartOf``); return how many."""
-    from archive.verify import parse_record, read_member
+    from archive.verify import parse_record
+    from archive.warc_members import read_member
 
     rows = db.execute("SELECT name FROM warc_files WHERE crawl_id IS NULL OR crawl_id = ''").fetchall()
     found = 0
     for (name,) in rows:
         try:
-            _, data = read_member(Path(data_dir) / WARC_DIR / name, 0)
+            _, data = read_member(Path(data_dir) / WARC_DIR / name, 0, keep=1 << 20)  # a warcinfo
         except Exception:  # noqa: BLE001 - missing or unreadable: arshif verify reports it
             continue
         record = parse_record(data)
         if record.type != "warcinfo":
             continue
-        fields = dict(line.split(":", 1) for line in record.block.decode("utf-8", "replace").splitlines()
+        # fields end at CRLF only: a description holding U+2028 must not add a crawl-id
+        fields = dict(line.split(":", 1) for line in record.block.decode("utf-8", "replace").split("\r\n")
                       if ":" in line)
         crawl_id = (fields.get("crawl-id") or fields.get("isPartOf") or "").strip()
         if crawl_id:

@@ -5,6 +5,10 @@ of ``BATCH_ROWS``), so memory stays flat however large the archive is. Each
 record carries the article's columns plus the latest capture's time, WARC
 record id and payload digest, so a corpus built from an export can cite its
 sources. ``arshif export`` (arshif/cli/extra.py) is the command line for it.
+
+Crawled text is untrusted: in CSV, a cell starting like a spreadsheet formula is
+written with a leading ``'`` (:func:`csv_cell`); JSONL and Parquet keep values as
+they are. :func:`open_output` refuses to write over the archive itself.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import csv
 import io
 import json
 import logging
+import os
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
@@ -136,15 +141,29 @@ def write_jsonl(names: list[str], rows: Iterable[dict], out: IO[bytes]) -> int:
     return count
 
 
+# A cell starting with one of these is a formula to a spreadsheet (CSV injection): a
+# crawled title "=HYPERLINK(...)" would run when the file is opened in Excel or LibreOffice.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value):
+    """``value`` as a CSV cell that a spreadsheet shows as text: a text cell that starts
+    like a formula gets a leading ``'`` (OWASP's advice); numbers are left as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def write_csv(names: list[str], rows: Iterable[dict], out: IO[bytes]) -> int:
-    """RFC 4180 CSV in UTF-8 with a BOM: Excel then reads Arabic, pandas strips the BOM itself."""
+    """RFC 4180 CSV in UTF-8 with a BOM: Excel then reads Arabic, pandas strips the BOM itself.
+    Text cells that start with ``= + - @`` TAB or CR are prefixed with ``'`` (``csv_cell``)."""
     text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="", write_through=True)
     count = 0
     try:
         writer = csv.DictWriter(text, fieldnames=names)
         writer.writeheader()
         for count, row in enumerate(rows, 1):
-            writer.writerow(row)
+            writer.writerow({name: csv_cell(value) for name, value in row.items()})
     finally:
         text.flush()
         text.detach()  # leave ``out`` open for the caller
@@ -180,6 +199,18 @@ def check_format(fmt: str) -> None:
         raise ExportError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     if fmt == "parquet":
         _require_pyarrow()
+
+
+def open_output(db_path: str | Path, output: str | Path) -> IO[bytes]:
+    """``output`` opened for writing, unless it is the archive itself (or its -wal, -shm or
+    -journal file), which opening it would truncate before any export could fail."""
+    target = Path(output)
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        own = Path(f"{db_path}{suffix}")
+        same = own.exists() and target.exists() and os.path.samefile(own, target)
+        if same or own.resolve() == target.resolve():
+            raise ExportError(f"{output} is the archive ({own}): choose another output file")
+    return open(target, "wb")
 
 
 def export_articles(db_path: str | Path, out: IO[bytes], fmt: str = "jsonl", *, sites: Iterable[str] = (),

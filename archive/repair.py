@@ -17,6 +17,8 @@ pid is the last part of the file name), starting at the end of the last capture
 the archive knows in it, so a start-up check reads only a few records per file.
 Repaired and verified files are then recorded in ``warc_files``. It runs when a
 crawl starts (``FailureLog``, ``ARSHIF_REPAIR_ON_START``) and as ``arshif repair``.
+A closed file (recorded in ``warc_files``) is never cut nor recorded again: with
+``--full`` a problem in one is reported as ALTERED and the file left as it is.
 """
 
 from __future__ import annotations
@@ -25,19 +27,18 @@ import hashlib
 import logging
 import os
 import re
-import zlib
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from collections.abc import Iterator
+from archive.warc_members import CHUNK, HEAD_SIZE, CorruptMember, Oversized, TruncatedMember, iter_members
 
+if TYPE_CHECKING:
     from sqlite_utils import Database
 
 logger = logging.getLogger(__name__)
 
-CHUNK = 1 << 20
 QUARANTINE = "quarantine"
 _PID = re.compile(r"-(\d+)\.warc\.gz$")
 _CONTENT_LENGTH = re.compile(rb"^content-length:\s*(\d+)\s*$", re.IGNORECASE | re.MULTILINE)
@@ -65,57 +66,31 @@ class RepairReport:
     repaired: list[tuple[Path, int, Path]] = field(default_factory=list)  # file, cut at, tail kept in
     quarantined: list[tuple[Path, Path]] = field(default_factory=list)  # file, moved to
     skipped: list[tuple[Path, str]] = field(default_factory=list)
+    altered: list[tuple[Path, str]] = field(default_factory=list)  # closed files found damaged: left as they are
 
     def lines(self) -> list[str]:
         out = [f"checked {len(self.checked)} WARC file(s)"]
         out += [f"repaired {p.name}: cut at byte {at}, partial tail kept in {t}" for p, at, t in self.repaired]
         out += [f"quarantined {p.name} (no complete record): moved to {t}" for p, t in self.quarantined]
         out += [f"skipped {p.name}: {why}" for p, why in self.skipped]
+        out += [f"ALTERED {p.name}: {why}; a closed, recorded file is never cut nor recorded again: "
+                f"left as it is (arshif verify reports it)" for p, why in self.altered]
         return out
 
 
-def _members(fh, start: int) -> Iterator[tuple[str, int, bytes | None, int]]:
-    """``("member", offset, data, length)`` per gzip member from ``start``, then maybe
-    ``("truncated" | "corrupt", offset, None, 0)`` for what follows the last complete one."""
-    fh.seek(start)
-    offset, pending = start, b""
-    while True:
-        data = pending or fh.read(CHUNK)
-        pending = b""
-        if not data:
-            return
-        inflater = zlib.decompressobj(31)
-        out, fed = [], 0
-        while True:
-            fed += len(data)
-            try:
-                out.append(inflater.decompress(data))
-            except zlib.error:
-                yield "corrupt", offset, None, 0
-                return
-            if inflater.eof:
-                break
-            data = fh.read(CHUNK)
-            if not data:
-                yield "truncated", offset, None, 0
-                return
-        pending = inflater.unused_data
-        length = fed - len(pending)
-        yield "member", offset, b"".join(out), length
-        offset += length
-
-
-def valid_record(data: bytes) -> bool:
-    """A complete WARC record: version line, headers, and as many content bytes as declared."""
-    if not data.startswith(b"WARC/"):
+def valid_record(data: bytes | Oversized) -> bool:
+    """A complete WARC record: version line, headers, and as many content bytes as declared
+    (of a record too large to load, its first bytes and inflated size are checked)."""
+    head, size = (data.head, data.size) if isinstance(data, Oversized) else (data, len(data))
+    if not head.startswith(b"WARC/"):
         return False
-    head_end = data.find(b"\r\n\r\n")
+    head_end = head.find(b"\r\n\r\n")
     if head_end < 0:
         return False
-    match = _CONTENT_LENGTH.search(data[:head_end + 2])
+    match = _CONTENT_LENGTH.search(head[:head_end + 2])
     if match is None:
         return False
-    return len(data) >= head_end + 4 + int(match.group(1))
+    return size >= head_end + 4 + int(match.group(1))
 
 
 def check_warc(path: str | Path, start: int = 0) -> WarcCheck:
@@ -128,18 +103,19 @@ def check_warc(path: str | Path, start: int = 0) -> WarcCheck:
         check.good_end = 0
         return check
     with open(path, "rb") as fh:
-        for kind, offset, data, length in _members(fh, start):
-            if kind == "member" and valid_record(data):
+        fh.seek(start)
+        try:
+            # only each record's head is kept: the check needs its headers and size
+            for offset, length, data in iter_members(fh, start, keep=HEAD_SIZE):
+                if not valid_record(data):
+                    check.problem = f"gzip member at byte {offset} is not a complete WARC record"
+                    break
                 check.records += 1
                 check.good_end = offset + length
-                continue
-            if kind == "member":
-                check.problem = f"gzip member at byte {offset} is not a complete WARC record"
-            elif kind == "truncated":
-                check.problem = f"partial record: the last gzip member (from byte {offset}) ends early"
-            else:
-                check.problem = f"bytes from {offset} are not gzip data"
-            break
+        except TruncatedMember as error:
+            check.problem = f"partial record: the last gzip member (from byte {error.offset}) ends early"
+        except CorruptMember as error:
+            check.problem = f"bytes from {error.offset} are not gzip data"
     return check
 
 
@@ -160,15 +136,15 @@ def repair_warc(check: WarcCheck) -> tuple[str, Path] | None:
         logger.warning("Quarantined %s (%s): moved to %s", path, check.problem, target)
         return "quarantined", target
     target = _quarantine_dir(path) / f"{path.name}.tail-{check.good_end}"
-    with open(path, "r+b") as fh:
+    with open(path, "r+b") as fh, open(target, "wb") as kept:
         fh.seek(check.good_end)
-        tail = fh.read()
-        target.write_bytes(tail)
+        shutil.copyfileobj(fh, kept, CHUNK)
+        tail = kept.tell()
         fh.truncate(check.good_end)
         fh.flush()
         os.fsync(fh.fileno())
     logger.warning("Repaired %s (%s): cut at byte %d, %d tail bytes kept in %s", path, check.problem,
-                   check.good_end, len(tail), target)
+                   check.good_end, tail, target)
     return "repaired", target
 
 
@@ -216,18 +192,23 @@ def repair_warc_dir(warc_dir: str | Path, db: Database | None = None, *, check_o
                     full: bool = False, on_problem=None) -> RepairReport:
     """Check, and unless ``check_only`` repair, every WARC file not closed cleanly.
 
-    ``full`` checks every file from its first byte, closed or not. ``on_problem(check,
-    action, where)`` is called for each file with a problem (to record a failure).
+    ``full`` also checks the closed files (recorded in ``warc_files``) from their first
+    byte; one with a problem is reported in ``RepairReport.altered`` and left byte-identical
+    with its recorded SHA-256: only files a killed crawl left unrecorded are repaired.
+    ``on_problem(check, action, where)`` is called for each of those with a problem (to
+    record a failure).
     """
     report = RepairReport()
     warc_dir = Path(warc_dir)
     if not warc_dir.is_dir():
         return report
     closed: set[str] = set()
-    if db is not None and "warc_files" in db.table_names() and not full:
+    if db is not None and "warc_files" in db.table_names():
         closed = {row[0] for row in db.execute("SELECT name FROM warc_files").fetchall()}
     for path in sorted(warc_dir.glob("*.warc.gz")):
         if path.name in closed:
+            if full:
+                _check_closed(path, report)
             continue
         if writer_alive(path):
             report.skipped.append((path, "its writer is still running"))
@@ -256,6 +237,17 @@ def repair_warc_dir(warc_dir: str | Path, db: Database | None = None, *, check_o
         if on_problem is not None:
             on_problem(check, action, where)
     return report
+
+
+def _check_closed(path: Path, report: RepairReport) -> None:
+    """A closed file (its SHA-256 recorded) is evidence: a problem in it is reported, and
+    the file is neither cut nor recorded again, so `arshif verify` still sees the change."""
+    check = check_warc(path)
+    report.checked.append(check)
+    if not check.ok:
+        report.altered.append((path, check.problem))
+        logger.error("WARC file %s was closed and recorded, yet %s: left as it is (run arshif verify)",
+                     path, check.problem)
 
 
 def _record_closed(db: Database, path: Path) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import json
 import logging
 import os
 import socket
@@ -96,6 +97,28 @@ class WrittenRecord:
     record_id: str
 
 
+# Characters that end a line for some reader of ``application/warc-fields``: CR and LF end
+# a field (WARC 1.1, 5.4), str.splitlines() also breaks on the others. A sitemap <loc> or a
+# link holding one could otherwise start a field of its own (``canonical-url: ...``).
+_LINE_BREAKING = [*map(chr, range(0x20)), "\x7f", "\x85", "\u2028", "\u2029"]
+_FIELD_ESCAPES = {ord(c): "".join(f"%{byte:02X}" for byte in c.encode("utf-8"))
+                  for c in _LINE_BREAKING if c != "\t"}
+
+
+def field_value(value: object) -> str:
+    """``value`` for one line of ``application/warc-fields``: control characters and line
+    separators percent-encoded as UTF-8, as a URL carries them (every such value arshif
+    writes is a URL or a plain token, so the encoded value names the same URL)."""
+    return str(value).translate(_FIELD_ESCAPES)
+
+
+def json_field_value(data: object) -> str:
+    """``data`` as JSON for one warc-fields line (the warcinfo ``site-config``): readable
+    Arabic, and the line separators JSON leaves raw written as ``\\uXXXX`` escapes."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    return text.translate({ord(c): f"\\u{ord(c):04x}" for c in ("\x7f", "\x85", "\u2028", "\u2029")})
+
+
 def payload_digest(body: bytes) -> str:
     """``sha1:BASE32``, the form warcio writes in WARC-Payload-Digest."""
     return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
@@ -167,6 +190,7 @@ class WarcFileWriter:
         info = {"software": software_version(), "format": "WARC File Format 1.1",
                 "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
                 "hostname": socket.gethostname(), **self.warcinfo}
+        info = {key: field_value(value) for key, value in info.items() if value}
         warcinfo = self._writer.create_warcinfo_record(name, info)
         # warcio leaves WARC-Payload-Digest off warcinfo records; the block has no
         # HTTP headers, so its payload is the whole block.
@@ -224,7 +248,7 @@ class WarcFileWriter:
         for name, value in fields.items():
             for item in value if isinstance(value, (list, tuple)) else [value]:
                 if item not in (None, ""):
-                    lines.append(f"{name}: {item}\r\n")
+                    lines.append(f"{name}: {field_value(item)}\r\n")
         payload = "".join(lines).encode("utf-8")
         record = self._writer.create_warc_record(
             url, "metadata", payload=io.BytesIO(payload), length=len(payload),

@@ -59,6 +59,7 @@ logger = logging.getLogger(__name__)
 NOT_LAST = ()  # an article capture that a later capture of the same article overwrites
 CHUNK = 8  # pages per pool task: fewer, larger messages between processes
 WINDOW = 64  # chunks in flight; bounds the bodies held in memory
+MAX_QUEUED_BYTES = 256 << 20  # and so does this, as bodies can be up to MAX_RECORD_SIZE each
 COMMIT_EVERY = 2000  # captures per transaction
 
 
@@ -133,7 +134,7 @@ class _Writer:
 
 def rebuild(data_dir: str | Path, output: str | Path | None = None, *, workers: int = 0,
             reclassify: bool = False, progress: Callable[[ReindexStats], None] | None = None,
-            extract_timeout: float = 20.0) -> ReindexStats:
+            extract_timeout: float = 20.0, sites_config: str | Path | None = None) -> ReindexStats:
     """Rebuild ``DATA/archive.db`` (or ``output``) from ``DATA/warc/*.warc.gz``.
 
     Args:
@@ -146,11 +147,15 @@ def rebuild(data_dir: str | Path, output: str | Path | None = None, *, workers: 
         progress: Called about twice a second with the running stats.
         extract_timeout: The longest extraction (s) of one page, as the crawl's
             ``ARSHIF_EXTRACT_TIMEOUT`` (0 = no bound).
+        sites_config: A sites file (TOML) whose entries are used instead of those the
+            WARC files' warcinfo records carry (an ``article_pattern`` from a WARC is
+            untrusted: matched under a time limit, see ``archive.untrusted_pattern``).
 
     Returns:
         The counts of what was rebuilt.
     """
     from archive.db import open_archive, upsert_site
+    from crawler.sites import load_sites
     from pipelines.extract import is_article
 
     data_dir = Path(data_dir)
@@ -161,7 +166,7 @@ def rebuild(data_dir: str | Path, output: str | Path | None = None, *, workers: 
     output = Path(output) if output else data_dir / "archive.db"
     tmp = output.with_name(f".{output.name}.reindex-{os.getpid()}")
     stats = ReindexStats(warc_files=len(paths), bytes_total=sum(p.stat().st_size for p in paths))
-    sites: dict = {}
+    sites: dict = load_sites(sites_config) if sites_config else {}
     workers = workers or os.cpu_count() or 1
     # each worker imports the extractor (a second or two) while the main process reads ahead
     pool = KillablePool(workers, preload=("pipelines.extraction", "archive.schema"))
@@ -179,22 +184,24 @@ def rebuild(data_dir: str | Path, output: str | Path | None = None, *, workers: 
         queue: deque[tuple[PageItem, dict, list | None, int]] = deque()
         chunk: list = []  # [tasks, future]
         last_report = 0.0
+        queued_bytes = 0  # bodies in the queue
 
         def write_ready(limit: int) -> None:
             """Store the captures at the head of the queue whose extraction is done;
             wait for the head while more than ``limit`` captures are queued."""
-            nonlocal last_report
+            nonlocal last_report, queued_bytes
             while queue:
                 item, fields, batch, index = queue[0]
                 indexed = None
                 if batch is not None:
                     if batch[1] is None or not batch[1].done():
-                        if len(queue) <= limit:
+                        if len(queue) <= limit and queued_bytes <= MAX_QUEUED_BYTES:
                             break
                         if batch[1] is None:  # still being filled: send it as it is
                             batch[1] = submit(batch[0])
                     indexed = finish(item, fields, chunk_results(batch)[index])
                 queue.popleft()
+                queued_bytes -= len(item.body)
                 for name, site in sites.items():
                     if name not in written_sites:
                         upsert_site(db, site.to_dict())
@@ -268,12 +275,14 @@ def rebuild(data_dir: str | Path, output: str | Path | None = None, *, workers: 
             else:
                 queue.append((item, fields, None, 0))
             item.body = item.body if wanted else b""
+            queued_bytes += len(item.body)
             write_ready(WINDOW * CHUNK)
         write_ready(0)
         writer.commit()
         for name, site in sites.items():  # sites seen only in warcinfo
             if name not in written_sites:
                 upsert_site(db, site.to_dict())
+        _record_skipped(db, stats)
         stats.article_rows = db.execute("select count(*) from articles").fetchone()[0]
         stats.index_rebuilt = not writer.index_complete
         _resume_fts(db, fts_triggers, rebuild=stats.index_rebuilt)
@@ -292,6 +301,15 @@ def rebuild(data_dir: str | Path, output: str | Path | None = None, *, workers: 
     logger.info("Rebuilt %s from %d WARC file(s): %d captures, %d article writes in %.1f s",
                 output, stats.warc_files, stats.captures, stats.articles, stats.elapsed)
     return stats
+
+
+def _record_skipped(db, stats: ReindexStats) -> None:
+    """One ``failures`` row per WARC file with records the rebuild could not read."""
+    from archive.failures import record_failure
+
+    for warc_file, reasons in stats.skip_reasons.items():
+        record_failure(db, url=f"warc/{warc_file}", reason="warc_record_skipped", category="archive",
+                       detail="; ".join(reasons), count=stats.skip_counts[warc_file])
 
 
 def _suspend_fts(db) -> list[str]:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, field
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -21,7 +24,20 @@ class ReindexStats:
     text_changed: int = 0  # extracted text differs from the crawl's extracted-text-sha256
     without_metadata: int = 0
     unextracted: int = 0  # pages over the time budget, or whose worker died: stored without an article
+    skipped: int = 0  # records that could not be read (hostile or damaged): see ``skip``
+    skip_reasons: dict[str, list[str]] = field(default_factory=dict)  # WARC file -> first reasons
+    skip_counts: dict[str, int] = field(default_factory=dict)  # WARC file -> records skipped
     started: float = field(default_factory=time.perf_counter)
+
+    def skip(self, warc_file: str, reason: str) -> None:
+        """A record left out of the rebuild; the reasons go to the new archive's ``failures``."""
+        self.skipped += 1
+        self.skip_counts[warc_file] = self.skip_counts.get(warc_file, 0) + 1
+        reasons = self.skip_reasons.setdefault(warc_file, [])
+        if len(reasons) < 10:
+            reasons.append(reason)
+        if self.skipped <= 100:
+            logger.warning("Skipped a record of %s: %s", warc_file, reason)
 
     @property
     def elapsed(self) -> float:

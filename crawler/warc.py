@@ -29,7 +29,6 @@ Evidence (issue 3):
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import sqlite3
 import zlib
@@ -41,7 +40,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 
-from archive.warc import Exchange, RevisitTarget, WarcFileWriter, payload_digest
+from archive.warc import Exchange, RevisitTarget, WarcFileWriter, json_field_value, payload_digest
 from crawler.extensions import enabled_extension
 from crawler.items import article_canonical_url
 
@@ -176,8 +175,7 @@ class WarcCapture:
         sites = self._spider_sites()
         if sites:
             self.sites = sites
-            self.writer.warcinfo["site-config"] = json.dumps(
-                [site.to_dict() for site in sites.values()], ensure_ascii=False, sort_keys=True)
+            self.writer.warcinfo["site-config"] = json_field_value([site.to_dict() for site in sites.values()])
             self._spider_sites = None
 
     def response_downloaded(self, response: Response, request: Request) -> None:

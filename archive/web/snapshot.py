@@ -28,13 +28,14 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import re
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from markupsafe import Markup
 
 from archive.cdxj import iso_utc_z, safe_name
-from archive.verify import parse_record, read_member, read_raw
+from archive.verify import parse_record
+from archive.warc_members import read_member, read_raw
 from archive.web.database import archive_database
 
 WARC_DIR = "warc"
@@ -62,6 +63,24 @@ def inside(directory: Path, name: str | None) -> Path:
     base = directory.resolve()
     path = (base / name).resolve()
     if path.parent != base or not path.is_file():
+        raise NotInArchive(name)
+    return path
+
+
+def warc_file(warc_dir: Path, name: str | None) -> Path:
+    """``data/warc/<name>`` for a name relative to it, else NotInArchive.
+
+    Merged distributed WARCs live in subdirectories (``w2/arshif-....warc.gz``), which
+    may be symbolic links to each worker's WARC directory (docs/distributed.md); the
+    name itself must stay below ``data/warc``: no ``..``, no absolute path, a
+    ``.warc.gz`` file that is not itself a link.
+    """
+    relative = PurePosixPath(name or "")
+    if (not name or relative.is_absolute() or "\\" in name or ".." in relative.parts
+            or not name.endswith(".warc.gz")):
+        raise NotInArchive(name or "no file name")
+    path = Path(warc_dir).joinpath(*relative.parts)
+    if path.is_symlink() or not path.is_file():
         raise NotInArchive(name)
     return path
 
@@ -101,7 +120,7 @@ def snapshot_members(data_dir: Path, capture: dict, original: dict | None = None
     if original is not None:
         members.append(_member(warc_dir, original["warc_file"], original["warc_offset"],
                                original["warc_length"], original["warc_record_id"]))
-    path = inside(warc_dir, capture["warc_file"])
+    path = warc_file(warc_dir, capture["warc_file"])
     offset, length = capture["warc_offset"], capture["warc_length"]
     members.append(_member(warc_dir, capture["warc_file"], offset, length, capture["warc_record_id"]))
     request_length, data = read_member(path, offset + length)
@@ -115,7 +134,7 @@ def snapshot_members(data_dir: Path, capture: dict, original: dict | None = None
 
 
 def _member(warc_dir: Path, name: str, offset: int, length: int, record_id: str | None) -> bytes:
-    path = inside(warc_dir, name)
+    path = warc_file(warc_dir, name)
     raw = read_raw(path, offset, length)
     _, data = read_member(path, offset)
     if record_id and parse_record(data).record_id != record_id:
@@ -126,7 +145,7 @@ def _member(warc_dir: Path, name: str, offset: int, length: int, record_id: str 
 def payload_sha256_from_warc(data_dir: Path, capture: dict) -> str | None:
     """For captures recorded before payload_sha256 existed: hash the payload in the WARC."""
     try:
-        path = inside(Path(data_dir) / WARC_DIR, capture["warc_file"])
+        path = warc_file(Path(data_dir) / WARC_DIR, capture["warc_file"])
         _, data = read_member(path, capture["warc_offset"])
     except (NotInArchive, OSError, ValueError):
         return None
