@@ -67,9 +67,15 @@ class _QueryParser:
         self.depth = 0
         self.words: set[str] = set()
         self.prefixes: set[str] = set()
+        self.seen: dict[str, str | None] = {}
 
     def term(self, raw: str, expand: bool) -> str | None:
         """A word or phrase as FTS5 syntax, None when nothing searchable is left."""
+        if raw not in self.seen:  # a repeated word is normalised once
+            self.seen[raw] = self.new_term(raw, expand)
+        return self.seen[raw]
+
+    def new_term(self, raw: str, expand: bool) -> str | None:
         prefix = raw.endswith("*")
         words = _PARTS.findall(normalize_arabic(raw.strip('"*')))
         if not words:

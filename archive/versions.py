@@ -37,6 +37,7 @@ class Diff:
     unified: str
     words_added: int
     words_removed: int
+    exact: bool = True  # False: too large to compare finely (archive/textdiff.py)
 
 
 def _words(text: str) -> list[str]:
@@ -49,7 +50,7 @@ def diff_texts(old: str, new: str) -> Diff:
     budget = Budget()
     unified = unified_diff((old or "").splitlines(), (new or "").splitlines(), budget)
     added, removed = word_counts(_words(old), _words(new), budget)
-    return Diff(unified, added, removed)
+    return Diff(unified, added, removed, not budget.exceeded)
 
 
 def latest_version(db: Database, article_id: int) -> dict | None:
@@ -204,6 +205,9 @@ def diff_html(old: dict, new: dict) -> str:
         else:
             parts.extend(f'<p class="removed"><del>{html.escape(line)}</del></p>' for line in a[i1:i2])
             parts.extend(f'<p class="added"><ins>{html.escape(line)}</ins></p>' for line in b[j1:j2])
+    if budget.exceeded:
+        parts.insert(1, '<p class="meta">Too large to compare word by word here: changed '
+                        "paragraphs are shown whole. Both versions are in article_versions.</p>")
     return "\n".join(parts)
 
 
@@ -265,7 +269,7 @@ async def diff_view(datasette, request):
             "article_id": article_id, "from": v_from, "to": v_to,
             "title_from": old["title"], "title_to": new["title"],
             "unified_diff": diff.unified, "words_added": diff.words_added,
-            "words_removed": diff.words_removed, "silent": bool(new["silent"]),
+            "words_removed": diff.words_removed, "exact": diff.exact, "silent": bool(new["silent"]),
             "title_changed": (old["title"] or "") != (new["title"] or ""),
             "versions": len(versions),
         })

@@ -249,6 +249,8 @@ async def test_diff_pages_of_a_hostile_edit_are_bounded(tmp_path):
         assert response.status_code == 200
         assert time.perf_counter() - started < 3.0, suffix
         assert "جديد" in response.text or "\\u062c\\u062f\\u064a\\u062f" in response.text
+    assert "Too large to compare word by word" in (await ds.client.get(f"/-/diff/{article_id}")).text
+    assert (await ds.client.get(f"/-/diff/{article_id}.json")).json()["exact"] is False
 
 
 # --- a real server: costly searches leave the other pages served -------------
