@@ -82,22 +82,61 @@ def search_sql(
     where_sql = ("WHERE " + " AND ".join(where)) if where else ""
     by_date = "a.published DESC NULLS LAST, a.id DESC"
 
+    # The page's rows are chosen first (CTE "ranked"); only they get snippets and
+    # highlights: one per match took 2 s for a common word sorted by date.
+    score = f"bm25({FTS_TABLE}, {TITLE_WEIGHT}, {TEXT_WEIGHT})"
     if fts and sort == "relevance" and RANK_CANDIDATES:
-        # One statement, two modes. Count the matches up to RANK_CANDIDATES:
-        # - fewer (a "narrow" query): rank every match by bm25;
-        # - as many (a "broad" query: a common word on a big archive): bm25 would
-        #   first scan the whole posting list of every term for its IDF (~50 ms per
-        #   common word on 1M articles), so rank the RANK_CANDIDATES newest matches
-        #   instead: title matches first, then newest archived.
-        # Snippets and highlights are cut for the page's rows alone, after ranking.
         params["candidates"] = RANK_CANDIDATES
         params["fts_title"] = fts if ":" in fts else f"title : ({fts})"
-        # articles is read only to filter: without filters ranking is FTS5 alone
-        join_for_filters = (
-            f" JOIN articles a ON a.id = {FTS_TABLE}.rowid" if len(where) > 1 else ""
-        )
-        where_title = where_sql.replace("MATCH :fts", "MATCH :fts_title")
-        sql = f"""WITH matches AS (
+        page = _ranked_candidates(where, where_sql)
+        rank, order = "ranked.rank", "ranked.rank, ranked.id DESC"
+    elif fts:
+        # bm25 over every match, or by date with bm25 for the page's rows alone
+        by_rank = sort == "relevance"
+        page = f"""ranked AS (
+  SELECT a.id AS id{f", {score} AS rank" if by_rank else ""}
+  FROM {FTS_TABLE} JOIN articles a ON a.id = {FTS_TABLE}.rowid
+  {where_sql}
+  ORDER BY {"rank" if by_rank else by_date}
+  LIMIT :limit OFFSET :offset)"""
+        rank, order = ("ranked.rank", "ranked.rank") if by_rank else (score, by_date)
+    if fts:
+        sql = f"""WITH {page}
+SELECT {_COLUMNS},
+    highlight({FTS_TABLE}, 0, char(2), char(3)) AS title_marked,
+    snippet({FTS_TABLE}, 1, char(2), char(3), '…', {SNIPPET_TOKENS}) AS snippet_marked,
+    {rank} AS rank
+FROM ranked JOIN {FTS_TABLE} ON {FTS_TABLE}.rowid = ranked.id
+JOIN articles a ON a.id = ranked.id
+WHERE {FTS_TABLE} MATCH :fts
+ORDER BY {order}"""
+    else:
+        # No words to match: a filtered listing, newest first
+        sql = f"""SELECT {_COLUMNS}, a.title AS title_marked,
+    substr(a.text, 1, 300) AS snippet_marked, NULL AS rank
+FROM articles a
+{where_sql}
+ORDER BY {by_date}
+LIMIT :limit OFFSET :offset"""
+    return sql, params
+
+
+def _ranked_candidates(where: list[str], where_sql: str) -> str:
+    """The ``ranked`` page of a relevance query, in one of two modes.
+
+    Count the matches up to RANK_CANDIDATES:
+    - fewer (a "narrow" query): rank every match by bm25;
+    - as many (a "broad" query: a common word on a big archive): bm25 would first
+      scan the whole posting list of every term for its IDF (~50 ms per common word
+      on 1M articles), so rank the RANK_CANDIDATES newest matches instead: title
+      matches first, then newest archived.
+    """
+    # articles is read only to filter: without filters ranking is FTS5 alone
+    join_for_filters = (
+        f" JOIN articles a ON a.id = {FTS_TABLE}.rowid" if len(where) > 1 else ""
+    )
+    where_title = where_sql.replace("MATCH :fts", "MATCH :fts_title")
+    return f"""matches AS (
   SELECT count(*) AS n FROM (
     SELECT 1 FROM {FTS_TABLE}{join_for_filters} {where_sql} LIMIT :candidates)),
 candidates AS (
@@ -116,33 +155,7 @@ ranked AS (
   SELECT id, coalesce(score, CASE WHEN id IN titled THEN -2.0 ELSE -1.0 END) AS rank
   FROM candidates
   ORDER BY rank, id DESC
-  LIMIT :limit OFFSET :offset)
-SELECT {_COLUMNS},
-    highlight({FTS_TABLE}, 0, char(2), char(3)) AS title_marked,
-    snippet({FTS_TABLE}, 1, char(2), char(3), '…', {SNIPPET_TOKENS}) AS snippet_marked,
-    ranked.rank AS rank
-FROM ranked JOIN {FTS_TABLE} ON {FTS_TABLE}.rowid = ranked.id
-JOIN articles a ON a.id = ranked.id
-WHERE {FTS_TABLE} MATCH :fts
-ORDER BY ranked.rank, ranked.id DESC"""
-    elif fts:
-        sql = f"""SELECT {_COLUMNS},
-    highlight({FTS_TABLE}, 0, char(2), char(3)) AS title_marked,
-    snippet({FTS_TABLE}, 1, char(2), char(3), '…', {SNIPPET_TOKENS}) AS snippet_marked,
-    bm25({FTS_TABLE}, {TITLE_WEIGHT}, {TEXT_WEIGHT}) AS rank
-FROM {FTS_TABLE} JOIN articles a ON a.id = {FTS_TABLE}.rowid
-{where_sql}
-ORDER BY {"rank" if sort == "relevance" else by_date}
-LIMIT :limit OFFSET :offset"""
-    else:
-        # No words to match: a filtered listing, newest first
-        sql = f"""SELECT {_COLUMNS}, a.title AS title_marked,
-    substr(a.text, 1, 300) AS snippet_marked, NULL AS rank
-FROM articles a
-{where_sql}
-ORDER BY {by_date}
-LIMIT :limit OFFSET :offset"""
-    return sql, params
+  LIMIT :limit OFFSET :offset)"""
 
 
 def _marked_to_html(marked: str | None) -> str:

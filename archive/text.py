@@ -175,114 +175,7 @@ def clitic_forms(word: str) -> list[str]:
     return list(dict.fromkeys(forms))
 
 
-# --- queries ---------------------------------------------------------------
-
-_QUERY_TOKEN = re.compile(
-    r"""
-    (?P<phrase>"[^"]*"?\*?)                  # "quoted phrase", maybe unterminated
-    | (?P<column>\b(?:title|text)\s*:)       # column filter
-    | (?P<paren>[()])
-    | (?P<op>\b(?:AND|OR|NOT)\b)              # FTS5 operators are upper case only
-    | (?P<word>[^\s"()]+)
-    """,
-    re.VERBOSE,
-)
-_PARTS = re.compile(r"[^\W_]+")
-
-
-def _quote(words: list[str], prefix: bool) -> str:
-    return '"' + " ".join(words) + '"' + ("*" if prefix else "")
-
-
-def _term(raw: str, *, expand: bool) -> str | None:
-    """One query word or phrase as FTS5 syntax; None when nothing searchable is left."""
-    prefix = raw.endswith("*")
-    words = _PARTS.findall(normalize_arabic(raw.strip('"*')))
-    if not words:
-        return None
-    if len(words) > 1 or not expand:
-        return _quote(words, prefix)
-    forms = clitic_forms(words[0])
-    if len(forms) == 1:
-        return _quote(forms, prefix)
-    return "(" + " OR ".join(_quote([f], prefix) for f in forms) + ")"
-
-
-class _QueryParser:
-    """Recursive descent over FTS5's grammar that drops what it cannot place.
-
-    Precedence as in FTS5: NOT binds tighter than AND, AND tighter than OR; words
-    next to each other are ANDed. Stray operators and parentheses are ignored, so
-    the output is always a valid MATCH expression (or empty).
-    """
-
-    def __init__(self, query: str, expand: bool):
-        self.tokens = [(m.lastgroup, m.group()) for m in _QUERY_TOKEN.finditer(query)]
-        self.pos = 0
-        self.expand = expand
-
-    def peek(self) -> tuple[str | None, str]:
-        return self.tokens[self.pos] if self.pos < len(self.tokens) else (None, "")
-
-    def parse(self) -> str:
-        parts = []
-        while self.pos < len(self.tokens):
-            expr = self.parse_or()
-            if expr:
-                parts.append(expr)
-            if self.peek() == ("paren", ")"):
-                self.pos += 1  # unmatched
-        return " AND ".join(parts)
-
-    def parse_or(self) -> str | None:
-        parts = [self.parse_and()]
-        while self.peek() == ("op", "OR"):
-            self.pos += 1
-            parts.append(self.parse_and())
-        parts = [p for p in parts if p]
-        return " OR ".join(parts) if parts else None
-
-    def parse_and(self) -> str | None:
-        parts = []
-        while (kind := self.peek())[0] is not None and kind not in (
-            ("op", "OR"),
-            ("paren", ")"),
-        ):
-            if kind == ("op", "AND"):
-                self.pos += 1
-                continue
-            part = self.parse_not()
-            if part:
-                parts.append(part)
-        return " AND ".join(parts) if parts else None
-
-    def parse_not(self) -> str | None:
-        left = self.parse_primary()
-        while self.peek() == ("op", "NOT"):
-            self.pos += 1
-            right = self.parse_primary()
-            # FTS5 has no unary NOT: "NOT x" with nothing before it is dropped
-            if left and right:
-                left = f"{left} NOT {right}"
-        return left
-
-    def parse_primary(self) -> str | None:
-        kind, text = self.peek()
-        self.pos += 1
-        if kind == "column":
-            inner = self.parse_primary()
-            column = text.rstrip(":").strip()
-            return f"{column} : {inner}" if inner else None
-        if kind == "paren" and text == "(":
-            inner = self.parse_or()
-            if self.peek() == ("paren", ")"):
-                self.pos += 1
-            return f"({inner})" if inner else None
-        if kind == "phrase":
-            return _term(text, expand=False)
-        if kind == "word":
-            return _term(text, expand=self.expand)
-        return None  # an operator where a term belongs: skip it
+# --- queries (the parser is archive/query.py) ------------------------------
 
 
 def normalize_query(q: str, *, clitics: bool = True) -> str:
@@ -301,5 +194,13 @@ def normalize_query(q: str, *, clitics: bool = True) -> str:
 
     Returns:
         A valid FTS5 expression, or ``""`` when nothing searchable is left.
+
+    Raises:
+        QueryTooComplex: (a ValueError) for a query over the limits of
+            ``archive.search_limits``: characters, different words, prefix terms,
+            nesting. Repeated words are merged before they are counted.
     """
-    return _QueryParser(q or "", clitics).parse()
+    # archive.query builds on this module's normalisation: imported here, not above
+    from archive.query import parse_query
+
+    return parse_query(q or "", clitics=clitics)

@@ -18,12 +18,13 @@ known or new article, and the Datasette plugin serves :func:`diff_view`.
 
 from __future__ import annotations
 
-import difflib
+import asyncio
 import html
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from archive.db import write_transaction, insert_row, update_row, utc_now
+from archive.textdiff import Budget, opcodes, unified_diff, word_counts
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -36,6 +37,7 @@ class Diff:
     unified: str
     words_added: int
     words_removed: int
+    exact: bool = True  # False: too large to compare finely (archive/textdiff.py)
 
 
 def _words(text: str) -> list[str]:
@@ -43,18 +45,12 @@ def _words(text: str) -> list[str]:
 
 
 def diff_texts(old: str, new: str) -> Diff:
-    """Unified diff (paragraph lines) and the count of words added and removed."""
-    unified = "\n".join(difflib.unified_diff(
-        (old or "").splitlines(), (new or "").splitlines(), "before", "after", lineterm="", n=1,
-    ))
-    added = removed = 0
-    matcher = difflib.SequenceMatcher(None, _words(old), _words(new), autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag in ("replace", "delete"):
-            removed += i2 - i1
-        if tag in ("replace", "insert"):
-            added += j2 - j1
-    return Diff(unified, added, removed)
+    """Unified diff (paragraph lines) and the count of words added and removed,
+    bounded in time by ``archive.textdiff`` (on the crawler's reactor too)."""
+    budget = Budget()
+    unified = unified_diff((old or "").splitlines(), (new or "").splitlines(), budget)
+    added, removed = word_counts(_words(old), _words(new), budget)
+    return Diff(unified, added, removed, not budget.exceeded)
 
 
 def latest_version(db: Database, article_id: int) -> dict | None:
@@ -177,10 +173,10 @@ def mark_moved_version(db: Database, article_id: int, moved_from: str) -> None:
 
 # --- Datasette view ----------------------------------------------------------
 
-def _word_diff_html(old: str, new: str) -> str:
+def _word_diff_html(old: str, new: str, budget: Budget) -> str:
     a, b = old.split(), new.split()
     out = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+    for tag, i1, i2, j1, j2 in opcodes(a, b, budget):
         if tag == "equal":
             out.append(html.escape(" ".join(a[i1:i2])))
             continue
@@ -192,21 +188,26 @@ def _word_diff_html(old: str, new: str) -> str:
 
 
 def diff_html(old: dict, new: dict) -> str:
-    """Paragraph-aligned HTML diff of two version rows, words marked with <ins>/<del>."""
+    """Paragraph-aligned HTML diff of two version rows, words marked with <ins>/<del>;
+    whole paragraphs where a word diff would cost too much (``archive.textdiff``)."""
+    budget = Budget()
     parts = []
     if (old["title"] or "") != (new["title"] or ""):
-        parts.append(f'<h2 class="arshif-diff-title">{_word_diff_html(old["title"] or "", new["title"] or "")}</h2>')
+        parts.append(f'<h2 class="arshif-diff-title">{_word_diff_html(old["title"] or "", new["title"] or "", budget)}</h2>')
     else:
         parts.append(f'<h2 class="arshif-diff-title">{html.escape(new["title"] or "")}</h2>')
     a, b = (old["text"] or "").splitlines(), (new["text"] or "").splitlines()
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+    for tag, i1, i2, j1, j2 in opcodes(a, b, budget):
         if tag == "equal":
             parts.extend(f"<p>{html.escape(line)}</p>" for line in a[i1:i2])
         elif tag == "replace" and i2 - i1 == j2 - j1:
-            parts.extend(f'<p class="changed">{_word_diff_html(x, y)}</p>' for x, y in zip(a[i1:i2], b[j1:j2]))
+            parts.extend(f'<p class="changed">{_word_diff_html(x, y, budget)}</p>' for x, y in zip(a[i1:i2], b[j1:j2]))
         else:
             parts.extend(f'<p class="removed"><del>{html.escape(line)}</del></p>' for line in a[i1:i2])
             parts.extend(f'<p class="added"><ins>{html.escape(line)}</ins></p>' for line in b[j1:j2])
+    if budget.exceeded:
+        parts.insert(1, '<p class="meta">Too large to compare word by word here: changed '
+                        "paragraphs are shown whole. Both versions are in article_versions.</p>")
     return "\n".join(parts)
 
 
@@ -262,12 +263,13 @@ async def diff_view(datasette, request):
         return Response.text(f"article {article_id} has versions 1-{versions[-1]['version']}", status=404)
     old, new = by_number[v_from], by_number[v_to]
     if request.url_vars.get("format") == ".json":
-        diff = diff_texts(old["text"], new["text"])
+        # CPU-bound even when bounded: off the event loop
+        diff = await asyncio.to_thread(diff_texts, old["text"], new["text"])
         return Response.json({
             "article_id": article_id, "from": v_from, "to": v_to,
             "title_from": old["title"], "title_to": new["title"],
             "unified_diff": diff.unified, "words_added": diff.words_added,
-            "words_removed": diff.words_removed, "silent": bool(new["silent"]),
+            "words_removed": diff.words_removed, "exact": diff.exact, "silent": bool(new["silent"]),
             "title_changed": (old["title"] or "") != (new["title"] or ""),
             "versions": len(versions),
         })
@@ -285,7 +287,7 @@ async def diff_view(datasette, request):
         article_url=datasette.urls.row(db.name, "articles", article_id),
         v_from=v_from, v_to=v_to, from_at=html.escape(old["fetched_at"] or ""),
         to_at=html.escape(new["fetched_at"] or ""), flags=html.escape(flags), links=links,
-        body=diff_html(old, new),
+        body=await asyncio.to_thread(diff_html, old, new),
     )
     return Response.html(page)
 

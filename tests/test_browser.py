@@ -80,7 +80,7 @@ def server(crawled, tmp_path_factory):
     deadline = time.monotonic() + 30
     while True:
         try:
-            with opener.open(f"{base}/-/versions.json", timeout=2):
+            with opener.open(f"{base}/-/metadata.json", timeout=2):
                 break
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:

@@ -73,7 +73,7 @@ def test_datasette_reads_while_the_crawl_writes(farm, gold, tmp_path):
     try:
         for _ in range(150):
             try:
-                if fetch(base + "/-/versions.json")[0] == 200:
+                if fetch(base + "/-/metadata.json")[0] == 200:
                     break
             except OSError:
                 time.sleep(0.1)

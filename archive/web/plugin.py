@@ -1,8 +1,8 @@
 """Datasette plugin (entry point ``arshif``) publishing the archive read-only.
 
 Hooks:
-- ``prepare_connection``: SQL functions ``arshif_normalize(text)`` and
-  ``arshif_query(q)``; on a database with ``articles_fts`` it also replaces
+- ``prepare_connection``: the SQL function ``arshif_normalize(text)`` (up to 2 M
+  characters, see archive/web/guard.py); on a database with ``articles_fts`` it also replaces
   Datasette's ``escape_fts``, which the table view wraps around ``?_search=`` and
   ``?_search_<column>=``, by ``archive.text.normalize_query``. So ``?_search=أحمد``
   finds احمد/أحمد/أَحْمَد and clitic forms while the page, the search box and every
@@ -12,6 +12,9 @@ Hooks:
   one ``<p>`` per paragraph. The scraped text is always escaped, never trusted.
 - ``register_routes``: ``/-/search`` and ``/-/search.json``, ranked search with
   snippets through ``archive.search``; ``/-/arshif/<file>`` serves archive/web/static.
+  Ids out of SQLite's range answer 404; ``/-/databases``, ``/-/versions`` and
+  ``/-/threads`` answer 403 but to the actors ``permission_allowed`` lets see
+  ``arshif-instance-details`` (archive/web/guard.py).
 - ``extra_css_urls``, ``prepare_jinja2_environment``: our CSS and templates
   (Datasette only finds a plugin's static/ and templates/ by itself when the
   plugin is a package).
@@ -32,13 +35,23 @@ from datasette.utils.asgi import Response, asgi_static
 from jinja2 import ChoiceLoader, FileSystemLoader
 from markupsafe import Markup
 
+from archive.schema import NORMALIZE_FUNCTION
 from archive.web.article_page import ROUTE as ARTICLE_ROUTE
 from archive.web.article_page import article_path, article_view
 from archive.web.database import archive_database
 from archive.web.facets import MonthFacet
-from archive.schema import NORMALIZE_FUNCTION, sql_normalize
 from archive.search import FTS_TABLE, format_hit, search_sql
+from archive.search_limits import MAX_PAGE
 from archive.text import normalize_query
+from archive.web.guard import (
+    INSTANCE_DETAILS,
+    INSTANCE_DETAILS_ROUTE,
+    bounded_normalize,
+    guard_ids,
+    instance_details_allowed,
+    instance_details_view,
+    search_slots,
+)
 
 if TYPE_CHECKING:
     from datasette.app import Datasette
@@ -89,15 +102,13 @@ SETTINGS: dict[str, Any] = {
 
 @hookimpl(trylast=True)  # after Datasette's own escape_fts, so ours replaces it
 def prepare_connection(conn, database):
-    conn.create_function(NORMALIZE_FUNCTION, 1, sql_normalize, deterministic=True)
-    conn.create_function(
-        "arshif_query", 1, lambda q: normalize_query(q or ""), deterministic=True
-    )
+    conn.create_function(NORMALIZE_FUNCTION, 1, bounded_normalize, deterministic=True)
     has_fts = conn.execute(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [FTS_TABLE]
     ).fetchone()
     if has_fts:
-        # '""' matches nothing, where an empty MATCH is a syntax error
+        # '""' matches nothing, where an empty MATCH is a syntax error. A query
+        # over archive.search_limits raises: a 400 "Invalid SQL" on the table page
         conn.create_function(
             "escape_fts", 1, lambda q: normalize_query(q or "") or '""'
         )
@@ -186,15 +197,24 @@ def register_routes():
 
     return [
         (r"^/-/search(?P<format>\.json)?$", search_view),
-        (ARTICLE_ROUTE, article_view),
+        (ARTICLE_ROUTE, guard_ids(article_view)),
         # issue 3: evidence downloads (archive/web/snapshot.py)
-        (SNAPSHOT_ROUTE, snapshot_view),
+        (SNAPSHOT_ROUTE, guard_ids(snapshot_view)),
         (WACZ_ROUTE, wacz_view),
-        (CITE_ROUTE, citation_view),
+        (CITE_ROUTE, guard_ids(citation_view)),
         # issue 6: the change between two versions of an article (archive/versions.py)
-        (r"^/-/diff/(?P<article_id>\d+)(?P<format>\.json)?$", diff_view),
+        (r"^/-/diff/(?P<article_id>\d+)(?P<format>\.json)?$", guard_ids(diff_view)),
         (r"^/-/arshif/(?P<path>[\w.-]+)$", asgi_static(HERE / "static")),
+        # issue 16: shadows Datasette's own pages, which show the data directory
+        (INSTANCE_DETAILS_ROUTE, instance_details_view),
     ]
+
+
+@hookimpl
+def permission_allowed(datasette, actor, action):
+    if action == INSTANCE_DETAILS:
+        return instance_details_allowed(datasette, actor)
+    return None
 
 
 async def diff_view(datasette, request):
@@ -219,9 +239,13 @@ async def search_view(datasette, request):
     args = request.args
     q = args.get("q", "").strip()
     filters = {key: args.get(param) for key, param in SEARCH_FILTERS if args.get(param)}
+    try:  # refuses a query over archive.search_limits before any work
+        fts_query = normalize_query(q)
+    except ValueError as error:
+        return _error(as_json, str(error))
     data = {
         "query": q,
-        "fts_query": normalize_query(q),
+        "fts_query": fts_query,
         "filters": filters,
         "sort": args.get("sort") or "relevance",
         "page": 1,
@@ -232,6 +256,8 @@ async def search_view(datasette, request):
     if q or filters:
         try:
             data["page"] = max(1, int(args.get("page") or 1))
+            if data["page"] > MAX_PAGE:
+                raise ValueError(f"page goes up to {MAX_PAGE}: add words or filters")
             # one row more than a page tells whether there is a next page
             sql, params = search_sql(
                 q,
@@ -240,7 +266,8 @@ async def search_view(datasette, request):
                 limit=PAGE_SIZE + 1,
                 offset=(data["page"] - 1) * PAGE_SIZE,
             )
-            results = await db.execute(sql, params)
+            async with search_slots(datasette):
+                results = await db.execute(sql, params)
         except ValueError as error:
             return _error(as_json, str(error))
         except QueryInterrupted:  # over sql_time_limit_ms

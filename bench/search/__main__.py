@@ -93,7 +93,7 @@ def start_datasette(data_dir: Path, port: int) -> subprocess.Popen:
     while time.monotonic() < deadline:
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            conn.request("GET", "/-/versions.json")
+            conn.request("GET", "/-/metadata.json")
             if conn.getresponse().status == 200:
                 conn.close()
                 return process
