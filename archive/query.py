@@ -1,4 +1,4 @@
-"""The search query parser behind ``archive.text.normalize_query``.
+"""The search query parser: ``normalize_query`` turns what a reader types into FTS5.
 
 Turns a query as typed into an FTS5 MATCH expression over the normalised index
 (see ``archive.text`` for the normalisation and the clitic forms), within the
@@ -19,7 +19,7 @@ from archive.search_limits import (
 )
 from archive.text import clitic_forms, normalize_arabic
 
-__all__ = ["parse_query"]
+__all__ = ["normalize_query"]
 
 _QUERY_TOKEN = re.compile(
     r"""
@@ -166,6 +166,26 @@ class _QueryParser:
         return None  # an operator where a term belongs: skip it
 
 
-def parse_query(q: str, *, clitics: bool = True) -> str:
-    """``archive.text.normalize_query`` (documented there)."""
-    return _QueryParser(q, clitics).parse()
+def normalize_query(q: str, *, clitics: bool = True) -> str:
+    """Turn a user query into an FTS5 MATCH expression over the normalised index.
+
+    Words are normalised like the index and quoted (so ``-``, ``.`` or ``:`` in them
+    never become FTS5 syntax). ``"quoted phrases"``, ``AND``/``OR``/``NOT``, a trailing
+    ``*`` for prefixes, parentheses and ``title:``/``text:`` column filters keep their
+    FTS5 meaning. With ``clitics``, a bare Arabic word also matches its forms with
+    proclitics (``الحسكة`` → ``("الحسكه" OR "والحسكه" OR "بالحسكه" ...)``); phrases are
+    matched as written. The result is idempotent: normalising it again changes nothing.
+
+    Args:
+        q: the query as typed.
+        clitics: expand bare Arabic words with their proclitic forms.
+
+    Returns:
+        A valid FTS5 expression, or ``""`` when nothing searchable is left.
+
+    Raises:
+        QueryTooComplex: (a ValueError) for a query over the limits of
+            ``archive.search_limits``: characters, different words, prefix terms,
+            nesting. Repeated words are merged before they are counted.
+    """
+    return _QueryParser(q or "", clitics).parse()

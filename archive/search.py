@@ -2,7 +2,7 @@
 
 ``search_sql`` builds the SQL and parameters (Datasette runs them with its time
 limit), ``format_hit`` turns a result row into a dict, and ``search_articles`` does
-both on a connection. Queries go through ``archive.text.normalize_query``, so they
+both on a connection. Queries go through ``archive.query.normalize_query``, so they
 meet the normalised index; snippets are cut from the original text by FTS5
 (see archive/text.py for why the positions line up).
 """
@@ -14,7 +14,7 @@ import re
 import sqlite3
 from typing import TYPE_CHECKING, Any
 
-from archive.text import normalize_query
+from archive.query import normalize_query
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -200,7 +200,7 @@ def search_articles(
         db: the archive, as a sqlite-utils ``Database`` or a plain (read-only is
             fine) ``sqlite3.Connection``.
         query: words as typed, with FTS5 syntax if wanted (see
-            ``archive.text.normalize_query``); empty lists the newest articles.
+            ``archive.query.normalize_query``); empty lists the newest articles.
         site, section, author: exact-match filters.
         date_from, date_to: ISO dates or datetimes bounding ``published``, both
             inclusive at the precision given.

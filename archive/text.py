@@ -2,7 +2,7 @@
 
 ``normalize_arabic`` is applied to article titles and texts when they are indexed
 (through the ``arshif_normalize`` SQL function that ``archive.schema`` triggers call)
-and to every word of a query by ``normalize_query``, so spelling variants meet in the
+and to every word of a query by ``archive.query.normalize_query``, so spelling variants meet in the
 middle: tashkeel, tatweel, hamza/alef forms, alef maqsura, taa marbuta and Eastern
 digits no longer matter.
 
@@ -26,7 +26,6 @@ __all__ = [
     "clitic_forms",
     "light_stem",
     "normalize_arabic",
-    "normalize_query",
 ]
 
 # Arabic combining marks: harakat, tanween, shadda, sukun, superscript alef, hamza and
@@ -173,34 +172,3 @@ def clitic_forms(word: str) -> list[str]:
     if not stem.startswith("ال"):
         forms += [p + stem for p in _DEFINITE]
     return list(dict.fromkeys(forms))
-
-
-# --- queries (the parser is archive/query.py) ------------------------------
-
-
-def normalize_query(q: str, *, clitics: bool = True) -> str:
-    """Turn a user query into an FTS5 MATCH expression over the normalised index.
-
-    Words are normalised like the index and quoted (so ``-``, ``.`` or ``:`` in them
-    never become FTS5 syntax). ``"quoted phrases"``, ``AND``/``OR``/``NOT``, a trailing
-    ``*`` for prefixes, parentheses and ``title:``/``text:`` column filters keep their
-    FTS5 meaning. With ``clitics``, a bare Arabic word also matches its forms with
-    proclitics (``الحسكة`` → ``("الحسكه" OR "والحسكه" OR "بالحسكه" ...)``); phrases are
-    matched as written. The result is idempotent: normalising it again changes nothing.
-
-    Args:
-        q: the query as typed.
-        clitics: expand bare Arabic words with their proclitic forms.
-
-    Returns:
-        A valid FTS5 expression, or ``""`` when nothing searchable is left.
-
-    Raises:
-        QueryTooComplex: (a ValueError) for a query over the limits of
-            ``archive.search_limits``: characters, different words, prefix terms,
-            nesting. Repeated words are merged before they are counted.
-    """
-    # archive.query builds on this module's normalisation: imported here, not above
-    from archive.query import parse_query
-
-    return parse_query(q or "", clitics=clitics)

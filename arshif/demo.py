@@ -11,7 +11,7 @@ import click
 
 READY_LINE = re.compile(r"serving .* on port (\d+)")
 # Loopback farm: no need to be gentle, and AutoThrottle's start delay would
-# make a 70-page demo take minutes.
+# make a demo of a few hundred pages take minutes.
 FARM_SETTINGS = {"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0}
 
 

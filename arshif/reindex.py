@@ -19,7 +19,7 @@ of the articles alone; likewise an article capture that a later capture of the s
 article overwrites (its AMP twin, an earlier crawl) is stored without being extracted
 (``last_article_captures``), and so is an AMP twin the crawl did not extract
 (``twin-of``: linked to its article, pipelines/twins.py). Each page has the crawl's time
-budget (``extract_timeout``, archive/workers.py): a page over it (WARC contents are
+budget (``extract_timeout``, pipelines/workers.py): a page over it (WARC contents are
 untrusted input) is stored without an article, and the rebuild goes on. Responses without a
 metadata record (redirects, robots.txt fetched by Scrapy's middleware) never were
 captures, and are skipped. The new database is built in a temporary file beside the target and
@@ -45,7 +45,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from archive.workers import KillablePool, TaskTimeout, WorkerDied
+from pipelines.workers import KillablePool, TaskTimeout, WorkerDied
 from arshif.reindex_stats import ReindexStats
 from arshif.warc_captures import first_field, iter_captures, last_article_captures, warc_paths
 

@@ -84,6 +84,7 @@ REASONS: dict[str, tuple[str, str]] = {
     # the archive itself
     "warc_truncated_tail": ("archive", "a WARC file ended in a partial record; tail cut and kept aside"),
     "warc_quarantined": ("archive", "a WARC file had no readable record; moved to quarantine"),
+    "warc_record_skipped": ("archive", "arshif reindex could not read records of this WARC file"),
 }
 
 

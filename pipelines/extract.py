@@ -14,7 +14,7 @@ Settings:
     ARSHIF_EXTRACT_TIMEOUT (20 s; 0 = no bound): the longest one page may take in a
     worker. A farm page takes ~5-10 ms and a 2 MB page about a second; a page over the
     budget is stored unextracted and recorded as ``extraction_timeout``, and its worker
-    is killed and replaced (archive/workers.py) while the other workers go on.
+    is killed and replaced (pipelines/workers.py) while the other workers go on.
 
 Pages whose outcome is known before extraction are not sent to the workers: a URL the
 site's ``article_pattern`` rules out, a home/tag/author/search/paging URL (never an
@@ -28,17 +28,16 @@ import asyncio
 import logging
 import os
 from datetime import datetime, timezone
-from functools import partial
 from typing import TYPE_CHECKING
 
 from scrapy import signals
 
-from archive.workers import KillablePool, TaskTimeout, WorkerDied
 from crawler.failures import record_failure
 from crawler.incremental import payload_unchanged
 from pipelines.extraction import extract_article
 from pipelines.extraction.classify import listing_url
 from pipelines.twins import AmpTwins
+from pipelines.workers import KillablePool, TaskTimeout, WorkerDied
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler

@@ -119,7 +119,7 @@ allowed_domains = ["127.0.0.14"]
 language = "ar"
 sitemaps = ["{base}discovery/huge.xml.gz", "{base}discovery/index.xml"]
 ''', encoding="utf-8")
-        command = [sys.executable, "-m", "archive", "crawl", "--config", str(config), "--data", str(tmp_path / "d")]
+        command = [sys.executable, "-m", "arshif", "crawl", "--config", str(config), "--data", str(tmp_path / "d")]
         for setting in ("ARSHIF_FOLLOW_LINKS=False", "ARSHIF_PACKAGE=False", "ARSHIF_PROGRESS=off",
                         "AUTOTHROTTLE_ENABLED=False", "ARSHIF_EXTRACT_WORKERS=1", "ARSHIF_DISCOVERY_MAX_URLS=1500",
                         "ARSHIF_DISCOVERY_MAX_FILES=3", "DOWNLOAD_TIMEOUT=120"):
@@ -159,7 +159,7 @@ def test_sitemap_indexes_are_followed_two_deep_and_loc_text_never_reaches_a_url(
         config.write_text(f'[[site]]\nname = "hostile"\nbase_url = "{base}"\nallowed_domains = ["127.0.0.14"]\n'
                           f'sitemaps = ["{base}discovery/nest-1.xml", "{base}discovery/separator.xml"]\n',
                           encoding="utf-8")
-        command = [sys.executable, "-m", "archive", "crawl", "--config", str(config), "--data", str(tmp_path / "d"),
+        command = [sys.executable, "-m", "arshif", "crawl", "--config", str(config), "--data", str(tmp_path / "d"),
                    "--set", "ARSHIF_FOLLOW_LINKS=False", "--set", "ARSHIF_PACKAGE=False", "--set",
                    "ARSHIF_PROGRESS=off", "--set", "AUTOTHROTTLE_ENABLED=False"]
         result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=300)

@@ -32,7 +32,7 @@ class Payload:
 def test_a_pickle_injected_into_the_frontier_is_not_run(redis_url, tmp_path):  # noqa: F811
     import redis
 
-    from archive.demo import start_farm, stop_farm
+    from arshif.demo import start_farm, stop_farm
     from samples.config import sites_config
 
     marker = tmp_path / "pwned"
@@ -45,7 +45,7 @@ def test_a_pickle_injected_into_the_frontier_is_not_run(redis_url, tmp_path):  #
     try:
         config = tmp_path / "sites.toml"
         config.write_text(sites_config(port), encoding="utf-8")
-        command = [sys.executable, "-m", "archive", "crawl", "--config", str(config), "--data", str(tmp_path / "w")]
+        command = [sys.executable, "-m", "arshif", "crawl", "--config", str(config), "--data", str(tmp_path / "w")]
         for setting in (f"ARSHIF_REDIS_URL={redis_url}", "ARSHIF_REDIS_KEY=inject", "ARSHIF_REDIS_IDLE_CLOSE=1",
                         "ARSHIF_EXTRACT_WORKERS=1", "AUTOTHROTTLE_ENABLED=False", "ARSHIF_PACKAGE=False",
                         "ARSHIF_PROGRESS=off"):

@@ -1,4 +1,4 @@
-"""The extraction pool (archive/workers.py): worker processes that yield the CPU to the
+"""The extraction pool (pipelines/workers.py): worker processes that yield the CPU to the
 reactor, and a task over its time budget costs its worker, never the pool."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from concurrent.futures import wait
 import pytest
 from scrapy.utils.test import get_crawler
 
-from archive.workers import KillablePool, RemoteTraceback, TaskTimeout, WorkerDied
+from pipelines.workers import KillablePool, RemoteTraceback, TaskTimeout, WorkerDied
 from pipelines.extract import ExtractPipeline
 
 

@@ -1,6 +1,6 @@
 """A page over the extraction budget (ARSHIF_EXTRACT_TIMEOUT) does not stall the crawl.
 
-One real crawl (``python -m archive crawl``) of the farm plus a small publisher on
+One real crawl (``python -m arshif crawl``) of the farm plus a small publisher on
 127.0.0.1 whose home page links a normal article and a page that legitimately takes
 long to extract: ~12 MB of linked items (an archive page of a big site; at least
 seconds of extraction however fast the extractor gets, minutes today). The budget is set to
@@ -82,13 +82,13 @@ def crawl(slow_site, tmp_path_factory):
     with running_farm(0) as farm:
         config = data / "sites.toml"
         config.write_text(sites_config(farm.port) + f'\n[[site]]\nname = "slowpoke"\ntitle = "الأرشيف"\n'
-                          f'base_url = "{slow_site}"\nallowed_domains = ["127.0.0.1"]\nlanguage = "ar"\n',
+                          f'base_url = "{slow_site}"\nallowed_domains = ["127.0.0.1"]\nallow_private = ["127.0.0.1"]\nlanguage = "ar"\n',
                           encoding="utf-8")
         settings = {"ARSHIF_EXTRACT_TIMEOUT": BUDGET, "ARSHIF_EXTRACT_WORKERS": 1, "ARSHIF_EXTRACT_NICE": 0,
                     "ARSHIF_PACKAGE": "False", "AUTOTHROTTLE_ENABLED": "False"}
         args = [arg for key, value in settings.items() for arg in ("--set", f"{key}={value}")]
         started = time.monotonic()
-        result = subprocess.run([sys.executable, "-m", "archive", "crawl", "--config", str(config),
+        result = subprocess.run([sys.executable, "-m", "arshif", "crawl", "--config", str(config),
                                  "--data", str(data), *args], cwd=REPO, capture_output=True, text=True, timeout=600)
         elapsed = time.monotonic() - started
     assert result.returncode == 0, result.stderr[-3000:]
@@ -144,7 +144,7 @@ def test_every_other_article_is_stored(crawl, slow_site):
 
 
 def test_reindex_bounds_each_page_too(crawl, tmp_path):
-    from archive.reindex import rebuild
+    from arshif.reindex import rebuild
 
     data, _, _, _ = crawl
     # reclassify: the slow page (is-article: no in the WARC) is extracted again

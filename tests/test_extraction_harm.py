@@ -120,7 +120,7 @@ def test_explain_names_each_removal_and_the_cli_prints_it(tmp_path):
     assert any(r["rule"] == "editorial_credits" for r in explained["removed"]) or \
         CREDITS not in extract_article(page, URL)["text"]
     (tmp_path / "page.html").write_bytes(page)
-    done = subprocess.run([sys.executable, "-m", "archive", "extract", str(tmp_path / "page.html"),
+    done = subprocess.run([sys.executable, "-m", "arshif", "extract", str(tmp_path / "page.html"),
                            "--url", URL, "--explain"], cwd=ROOT, capture_output=True, text=True,
                           timeout=120, check=True)
     printed = json.loads(done.stdout)

@@ -1,6 +1,6 @@
 """Scope on every request, one URL parser (issue 16 items 1 and 2).
 
-Real crawls (``python -m archive crawl``) of the hostile publisher's ``/scope/`` pages
+Real crawls (``python -m arshif crawl``) of the hostile publisher's ``/scope/`` pages
 (samples/sites/hostile_scope.py): a 301 chain and a meta refresh to an "internal"
 server on 127.0.0.1, one of them spelled ``[::ffff:127.0.0.1]``, and a reader
 comment's ``http://127.0.0.1:PORT\\@127.0.0.14:FARM/`` link. The internal server must
@@ -41,7 +41,7 @@ def crawl(tmp: Path, config: str, **settings: str) -> tuple[Path, str]:
     data.mkdir(parents=True)
     (data / "sites.toml").write_text(config, encoding="utf-8")
     args = [arg for key, value in {**FAST, **settings}.items() for arg in ("--set", f"{key}={value}")]
-    result = subprocess.run([sys.executable, "-m", "archive", "crawl", "--config", str(data / "sites.toml"),
+    result = subprocess.run([sys.executable, "-m", "arshif", "crawl", "--config", str(data / "sites.toml"),
                              "--data", str(data), *args], cwd=REPO, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "Traceback" not in result.stderr, result.stderr[-3000:]
@@ -303,8 +303,8 @@ def test_the_farm_config_allows_its_own_addresses():
 
 
 def test_add_site_allows_the_private_address_a_site_lives_on():
-    from archive.onboard import Report, _private_addresses
-    from archive.site_entry import render_entry, site_entry
+    from arshif.onboard import Report, _private_addresses
+    from arshif.site_entry import render_entry, site_entry
 
     assert _private_addresses("http://127.0.0.13:8400/", "http://localhost:8400/x") == [("127.0.0.13", "loopback"),
                                                                                       ("127.0.0.1", "loopback")]

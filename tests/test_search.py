@@ -11,8 +11,9 @@ import logging
 import pytest
 
 from archive.db import open_archive, record_capture, upsert_article
+from archive.query import normalize_query
 from archive.search import search_articles
-from archive.text import clitic_forms, light_stem, normalize_arabic, normalize_query
+from archive.text import clitic_forms, light_stem, normalize_arabic
 
 logger = logging.getLogger(__name__)
 

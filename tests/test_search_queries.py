@@ -10,9 +10,16 @@ import logging
 import sqlite3
 
 import archive.search as search_module
+from archive.query import normalize_query
 from archive.search import search_articles
-from archive.text import clitic_forms, normalize_query
-from bench.search.queryset import evaluate, expected_names, load_gold_docs, load_queries, report
+from archive.text import clitic_forms
+from bench.search.queryset import (
+    evaluate,
+    expected_names,
+    load_gold_docs,
+    load_queries,
+    report,
+)
 
 logger = logging.getLogger(__name__)
 

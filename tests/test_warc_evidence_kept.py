@@ -16,7 +16,7 @@ import pytest
 from archive.db import open_archive, record_capture, record_warc_file
 from archive.export import ExportError, open_output, write_csv
 from archive.repair import _file_sha256
-from archive.snapshot import NotInArchive, snapshot_members, warc_file
+from archive.web.snapshot import NotInArchive, snapshot_members, warc_file
 from archive.verify import verify_archive
 from tests.conftest import arshif
 from tests.test_crash import write_warc

@@ -20,9 +20,9 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from archive.db import open_archive, search_articles
-from archive.reindex import rebuild
+from arshif.reindex import rebuild
 from archive.warc import Exchange, WarcFileWriter, json_field_value
-from archive.warc_captures import last_article_captures, warc_fields
+from arshif.warc_captures import last_article_captures, warc_fields
 from tests.conftest import REPO
 
 START = datetime(2026, 3, 1, tzinfo=timezone.utc)
@@ -152,7 +152,7 @@ def test_reindex_skips_a_body_that_decodes_to_gigabytes_in_bounded_memory(tmp_pa
 
     data = hostile_data_dir(tmp_path, body_bomb(512 << 20))
     assert (data / "warc" / "hostile-1-999999.warc.gz").stat().st_size < 8000
-    peak, out = run_peak(f"from archive.reindex import rebuild\n"
+    peak, out = run_peak(f"from arshif.reindex import rebuild\n"
                          f"print(rebuild({str(data)!r}, workers=1).skipped)")
     assert out == "1" and peak < 400, (out, peak)  # the body alone is 512 MB
     rows = rows_of(data / "archive.db", "select reason, detail from failures")
@@ -194,6 +194,6 @@ def test_article_pattern_from_warcinfo_cannot_hang_reindex(tmp_path):
         crawl.capture(f"http://other.test/news/{'a' * (60 + k)}b", ARTICLE, {"site": "other", "kind": "page"})
     crawl.close()
     started = time.monotonic()
-    _, out = run_peak(f"from archive.reindex import rebuild\n"
+    _, out = run_peak(f"from arshif.reindex import rebuild\n"
                       f"print(rebuild({str(tmp_path)!r}, workers=1).captures)", timeout=90)
     assert out == "4" and time.monotonic() - started < 60

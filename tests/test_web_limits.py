@@ -23,9 +23,9 @@ from urllib.parse import urlencode
 import pytest
 from datasette.app import Datasette
 
-import archive.datasette_plugin as plugin
-from archive.datasette_plugin import SETTINGS, load_metadata
+import archive.web.plugin as plugin
 from archive.db import open_archive, record_capture, upsert_article
+from archive.query import normalize_query
 from archive.search_limits import (
     MAX_DEPTH,
     MAX_PAGE,
@@ -33,8 +33,8 @@ from archive.search_limits import (
     MAX_QUERY_CHARS,
     MAX_TERMS,
 )
-from archive.text import normalize_query
 from archive.versions import diff_texts, record_version
+from archive.web.plugin import SETTINGS, load_metadata
 
 REPO = Path(__file__).resolve().parent.parent
 WORD = "الحسكة"
@@ -284,7 +284,7 @@ def served(tmp_path_factory):
     port = free_port()
     log = open(data.parent / "serve.log", "w")  # noqa: SIM115 - closed below
     # its own process group: `arshif serve` runs Datasette as a child
-    server = subprocess.Popen([sys.executable, "-m", "archive", "serve", "--data", str(data),
+    server = subprocess.Popen([sys.executable, "-m", "arshif", "serve", "--data", str(data),
                                "--port", str(port)], cwd=REPO, stdout=subprocess.DEVNULL,
                               stderr=log, start_new_session=True)
     try:

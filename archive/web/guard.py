@@ -1,6 +1,6 @@
 """What keeps one request from stalling or unmasking a public arshif instance.
 
-Used by ``archive.datasette_plugin`` (issue 16, items 6 and 10):
+Used by ``archive.web.plugin`` (issue 16, items 6 and 10):
 
 - ``guard_ids``: a route's numeric ids beyond SQLite's 64-bit integers answer 404
   (sqlite3 raised OverflowError on binding them: a 500).

@@ -4,7 +4,7 @@ Hooks:
 - ``prepare_connection``: the SQL function ``arshif_normalize(text)`` (up to 2 M
   characters, see archive/web/guard.py); on a database with ``articles_fts`` it also replaces
   Datasette's ``escape_fts``, which the table view wraps around ``?_search=`` and
-  ``?_search_<column>=``, by ``archive.text.normalize_query``. So ``?_search=أحمد``
+  ``?_search_<column>=``, by ``archive.query.normalize_query``. So ``?_search=أحمد``
   finds احمد/أحمد/أَحْمَد and clitic forms while the page, the search box and every
   link keep the query as typed. (``_searchmode=raw`` skips it: raw FTS5 over the
   normalised index.)
@@ -35,14 +35,14 @@ from datasette.utils.asgi import Response, asgi_static
 from jinja2 import ChoiceLoader, FileSystemLoader
 from markupsafe import Markup
 
+from archive.query import normalize_query
 from archive.schema import NORMALIZE_FUNCTION
+from archive.search import FTS_TABLE, format_hit, search_sql
+from archive.search_limits import MAX_PAGE
 from archive.web.article_page import ROUTE as ARTICLE_ROUTE
 from archive.web.article_page import article_path, article_view
 from archive.web.database import archive_database
 from archive.web.facets import MonthFacet
-from archive.search import FTS_TABLE, format_hit, search_sql
-from archive.search_limits import MAX_PAGE
-from archive.text import normalize_query
 from archive.web.guard import (
     INSTANCE_DETAILS,
     INSTANCE_DETAILS_ROUTE,
@@ -192,7 +192,12 @@ def extra_template_vars(view_name, request, datasette):
 @hookimpl
 def register_routes():
     from archive.web.snapshot import (
-        CITE_ROUTE, SNAPSHOT_ROUTE, WACZ_ROUTE, citation_view, snapshot_view, wacz_view,
+        CITE_ROUTE,
+        SNAPSHOT_ROUTE,
+        WACZ_ROUTE,
+        citation_view,
+        snapshot_view,
+        wacz_view,
     )
 
     return [

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import re
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -40,6 +41,9 @@ from archive.web.database import archive_database
 
 WARC_DIR = "warc"
 WACZ_DIR = "wacz"
+
+logger = logging.getLogger(__name__)
+
 SNAPSHOT_ROUTE = r"^/-/snapshot/(?:(?P<kind>article)/)?(?P<id>\d+)\.warc\.gz$"
 WACZ_ROUTE = r"^/-/wacz/(?P<crawl>[^/]+)\.wacz$"
 CITE_ROUTE = r"^/-/cite/(?P<id>\d+)(?P<format>\.json|\.txt)?$"
@@ -225,8 +229,11 @@ async def snapshot_view(datasette, request):
         members = await asyncio.to_thread(snapshot_members, data_dir, capture, original)
     except NotInArchive:
         return _not_found(f"The WARC file of {kind} {ident} is not in the archive")
-    except (OSError, ValueError) as error:
-        return Response.text(f"Cannot read the snapshot: {error}\n", status=500)
+    except (OSError, ValueError):
+        # the error names the file's path on the server: it goes to the log, not the visitor
+        logger.exception("Cannot read the snapshot of %s %s", kind, ident)
+        return Response.text(f"Cannot read the snapshot of {kind} {ident}: its WARC record is unreadable "
+                             "(the operator's log and `arshif verify` say why)\n", status=500)
     stamp = utc_time(capture).replace("-", "").replace(":", "")
     filename = f"arshif-{kind}-{ident}-{stamp}.warc.gz"
     return Response(

@@ -25,7 +25,7 @@ def cli() -> None:
 
 @cli.group()
 def samples() -> None:
-    """The bundled sample-site farm: three Arabic publishers on 127.0.0.11-13."""
+    """The bundled sample-site farm: six Arabic publishers on 127.0.0.11-17 (the hostile one on .14 on request)."""
 
 
 @samples.command("serve")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from archive.export import FORMATS, ExportError, check_format, export_articles, format_for
+from archive.export import FORMATS, ExportError, check_format, export_articles, format_for, open_output
 
 
 def _fmt_date(value: str | None) -> str:
@@ -146,7 +146,7 @@ def export(data_dir: str, fmt: str | None, sites: tuple[str, ...], since: str | 
         if output == "-":
             count = export_articles(db, sys.stdout.buffer, fmt, sites=sites, since=since, until=until)
         else:
-            with open(output, "wb") as out:
+            with open_output(db, output) as out:
                 count = export_articles(db, out, fmt, sites=sites, since=since, until=until)
     except ExportError as exc:
         raise click.ClickException(str(exc)) from None

@@ -57,8 +57,13 @@ class _Progress:
 @click.option("--reclassify", is_flag=True,
               help="Extract every page again, also those the crawl judged not to be articles and "
                    "earlier captures of articles captured again: use it after changing the extractor.")
+@click.option("--config", "sites_config", default=None, type=click.Path(exists=True, dir_okay=False),
+              help="Sites file whose entries replace those the WARC files' warcinfo records carry.")
+@click.option("--extract-timeout", type=float, default=20.0, show_default=True,
+              help="Longest extraction of one page, in seconds, as the crawl's ARSHIF_EXTRACT_TIMEOUT (0 = no bound).")
 @click.option("--quiet", is_flag=True, help="No progress line.")
-def reindex(data_dir: str, output: str | None, workers: int, reclassify: bool, quiet: bool) -> None:
+def reindex(data_dir: str, output: str | None, workers: int, reclassify: bool, sites_config: str | None,
+            extract_timeout: float, quiet: bool) -> None:
     """Rebuild the SQLite archive from the WARC files alone (the source of truth)."""
     from arshif.reindex import rebuild
 
@@ -66,7 +71,8 @@ def reindex(data_dir: str, output: str | None, workers: int, reclassify: bool, q
         raise click.ClickException(f"{Path(data_dir) / 'warc'} does not exist: nothing to reindex")
     progress = None if quiet else _Progress()
     try:
-        stats = rebuild(data_dir, output, workers=workers, reclassify=reclassify, progress=progress)
+        stats = rebuild(data_dir, output, workers=workers, reclassify=reclassify, progress=progress,
+                        extract_timeout=extract_timeout, sites_config=sites_config)
     except FileNotFoundError as error:
         raise click.ClickException(str(error)) from None
     finally:
@@ -85,3 +91,8 @@ def reindex(data_dir: str, output: str | None, workers: int, reclassify: bool, q
     if stats.without_metadata:
         click.echo(f"  {stats.without_metadata:,} responses without a metadata record skipped "
                    "(redirects, robots.txt checks)")
+    if stats.unextracted:
+        click.echo(f"  {stats.unextracted:,} pages over the extraction time bound stored without an article")
+    if stats.skipped:
+        click.echo(f"  {stats.skipped:,} unreadable WARC records skipped (table failures, "
+                   "reason warc_record_skipped)")

@@ -11,7 +11,7 @@ import click
 @click.option("--data", "data_dir", default="data", show_default=True, type=click.Path(file_okay=False),
               help="Data directory (WARC files in DATA/warc, archive in DATA/archive.db).")
 @click.option("--check", "check_only", is_flag=True, help="Only report; change nothing (exit 1 if a file needs repair).")
-@click.option("--full", is_flag=True, help="Check every WARC file from its first byte, also cleanly closed ones.")
+@click.option("--full", is_flag=True, help="Check every WARC file from its first byte, also cleanly closed ones (a recorded file is reported ALTERED, never cut).")
 def repair(data_dir: str, check_only: bool, full: bool) -> None:
     """Cut partial records off the end of WARC files (kept in warc/quarantine/).
 
@@ -47,5 +47,6 @@ def repair(data_dir: str, check_only: bool, full: bool) -> None:
         if db is not None:
             db.close()
     click.echo("\n".join(report.lines()))
-    if check_only and problems:
+    # an altered closed file is evidence of tampering or damage: never repaired, always an error
+    if report.altered or (check_only and problems):
         raise SystemExit(1)

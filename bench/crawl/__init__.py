@@ -5,7 +5,7 @@ Usage::
     python -m bench.crawl [--articles N] [--quick] [--set KEY=VALUE ...]
 
 One run generates a farm of N articles (default 20,000; ``--quick``: 2,000) in
-its own process on 127.0.0.11-13 and measures, one after the other:
+its own process on 127.0.0.11-17 and measures, one after the other:
 
 (a) ``wget --recursive --level=inf --no-parent -e robots=on --warc-file`` with the
     three hosts' home pages as start URLs: one command, as an archivist would run it

@@ -134,7 +134,7 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def match_counts(db_path: Path, queries: list[str]) -> list[int]:
-    from archive.text import normalize_query
+    from archive.query import normalize_query
 
     conn = sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True)
     try:
