@@ -66,7 +66,7 @@ def serve_command(port: int = DEFAULT_PORT, articles: int | None = None, day: in
 
 @click.group("farm")
 def farm_group() -> None:
-    """The local sample-site farm (three Arabic news publishers on 127.0.0.11-13)."""
+    """The local sample-site farm (six Arabic news publishers on 127.0.0.11-17, 14 stays free)."""
 
 
 @farm_group.command("serve")

@@ -13,7 +13,7 @@ def _toml(value: object) -> str:
 
 
 def sites_config(port: int = DEFAULT_PORT, hostile: bool = False) -> str:
-    """`[[site]]` tables for the three farm publishers; feeds, sitemaps and
+    """`[[site]]` tables for the farm's publishers; feeds, sitemaps and
     article_pattern appear only where the publisher has them. `hostile` adds the
     opt-in hostile publisher (samples/sites/hostile.py)."""
     lines = [f"# arshif sample farm (samples/) on port {port}"]

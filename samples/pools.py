@@ -69,6 +69,28 @@ STAFF = {
         ("حمزة العمر", "hamza-omar", False, ""),
         ("روشين يوسف", "rojin-yousef", True, ""),
     ),
+    "maraya": (
+        ("أسماء الحمد", "asmaa", True, ""),
+        ("فراس العبد الله", "firas", False, ""),
+        ("بيريفان حسو", "berivan", True, ""),
+        ("وليد الخليل", "walid", False, ""),
+        ("آلاء الرشيد", "alaa", True, ""),
+        ("جوان الشيخ", "jwan", False, ""),
+    ),
+    "baladna": (
+        ("مريم السليمان", "maryam", True, ""),
+        ("رامي الدرويش", "rami", False, ""),
+        ("نور العمر", "nour", True, ""),
+        ("إبراهيم الناصر", "ibrahim", False, ""),
+        ("فاطمة الحمادة", "fatima", True, ""),
+    ),
+    "rafidain": (
+        ("ماجد العيسى", "majed", False, ""),
+        ("رنا المحمد", "rana", True, ""),
+        ("مصطفى الأحمد", "mustafa", False, ""),
+        ("خلود إبراهيم", "kholoud-i", True, ""),
+        ("عمر الحسين", "omar", False, ""),
+    ),
 }
 
 ROLES = {

@@ -40,6 +40,7 @@ class Story:
     place: Place
     author: Person | None
     must_contain: tuple[str, ...]
+    coauthors: tuple[Person, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,11 @@ class Article:
     @property
     def author(self) -> Person | None:
         return self.story.author
+
+    @property
+    def authors(self) -> tuple[Person, ...]:
+        """Everyone in the byline, in byline order (none for an unsigned article)."""
+        return (self.story.author, *self.story.coauthors) if self.story.author else ()
 
     @property
     def name(self) -> str:
@@ -129,6 +135,14 @@ def make_story(publisher: Publisher, index: int) -> Story:
             common.add(body[-1])
     body.append(closing)
 
+    coauthors: tuple[Person, ...] = ()
+    if author and publisher.coauthor_rate:
+        # Own seed: the stories of publishers without co-authors stay as they were.
+        extra = random.Random(f"arshif:{publisher.name}:coauthors:{index}")
+        if extra.random() < publisher.coauthor_rate:
+            others = [Person(*p) for p in staff if p[0] != author.name]
+            coauthors = tuple(extra.sample(others, extra.choice((1, 1, 2))))
+
     quotes = frozenset(fill(q) for q in topic.quotes)
     paragraphs, current = [body[0]], []
     for sentence in body[1:]:
@@ -152,7 +166,7 @@ def make_story(publisher: Publisher, index: int) -> Story:
     return Story(
         title=fill(rng.choice(topic.titles)), paragraphs=tuple(paragraphs), sentences=tuple(body),
         quotes=quotes, topic=topic, place=place, author=author,
-        must_contain=tuple(sorted(must, key=body.index)),
+        must_contain=tuple(sorted(must, key=body.index)), coauthors=coauthors,
     )
 
 
@@ -214,5 +228,5 @@ def _easternise(story: Story) -> Story:
         title=tr(story.title), paragraphs=tuple(map(tr, story.paragraphs)),
         sentences=tuple(map(tr, story.sentences)), quotes=frozenset(map(tr, story.quotes)),
         topic=story.topic, place=story.place, author=story.author,
-        must_contain=tuple(map(tr, story.must_contain)),
+        must_contain=tuple(map(tr, story.must_contain)), coauthors=story.coauthors,
     )

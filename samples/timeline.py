@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 
 from samples.pages import Page, redirect
 from samples.publishers import DEFAULT_PORT, PUBLISHERS, Publisher, split_articles
+from samples.rendered import RENDERERS, Farm, Site
 from samples.stories import SYRIA, Article, _blocks, _easternise, make_articles, make_story
 
 FARM_EPOCH = datetime(2024, 1, 1, 12, 0, tzinfo=SYRIA)  # day 0; the default farm's newest article is older
@@ -78,7 +79,7 @@ def farm_now(day: int) -> datetime:
 
 
 def new_count(publisher: str, day: int) -> int:
-    per_day = NEW_PER_DAY[publisher]
+    per_day = NEW_PER_DAY.get(publisher, {"*": 0})  # the real-web publishers post nothing new
     return per_day.get(day, per_day["*"]) if day >= 1 else 0
 
 
@@ -102,12 +103,8 @@ def new_article(publisher: Publisher, base_count: int, serial: int, day: int, k:
 
 def owned_paths(article: Article) -> list[str]:
     """Every path the publisher serves for this one article (page, aliases, twins)."""
-    name = article.publisher.name
-    if name == "furat":
-        return [article.path, f"/?p={article.ident}"]
-    if name == "khabour":
-        return [article.path, f"/print.php?id={article.ident}"]
-    return [article.path, f"/news/{article.ident}", f"/amp{article.path}"]
+    aliases = article.publisher.aliases
+    return [article.path, *(alias.format(ident=article.ident, path=article.path) for alias in aliases)]
 
 
 @dataclass
@@ -187,8 +184,6 @@ def day_states(publisher: Publisher, base: list[Article], day: int, port: int) -
 
 def build_timeline_farm(day: int, port: int = DEFAULT_PORT, articles: int | None = None):
     """The farm as it is on `day` (day 0: exactly `build_farm()`)."""
-    from samples.farm import RENDERERS, Farm, Site
-
     counts = split_articles(articles)
     sites = []
     for publisher in PUBLISHERS:

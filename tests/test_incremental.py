@@ -37,7 +37,7 @@ from samples.timeline import UPDATE_LINE, advance, build_timeline_farm, farm_now
 from tests.conftest import REPO
 
 EXPECTED = {  # day: (new, changed, unchanged, removed, moved)
-    0: (65, 0, 0, 0, 0),
+    0: (113, 0, 0, 0, 0),
     1: (5, 2, 0, 1, 1),
     2: (4, 2, 3, 2, 0),
     3: (4, 1, 7, 2, 0),
@@ -88,7 +88,7 @@ def test_timeline_day_zero_is_the_default_farm_and_days_are_deterministic():
     assert build_farm(day=3).fingerprint() == build_farm(day=3).fingerprint()
     assert build_farm(day=2).fingerprint() != build_farm(day=3).fingerprint()
     day3 = build_farm(day=3)
-    assert day3.article_count == 65 + 13 - 5 - 0  # 13 new, 5 removed, the moved one still live
+    assert day3.article_count == 113 + 13 - 5 - 0  # 13 new, 5 removed, the moved one still live
     statuses = Counter(page.status for site in day3.sites for page in site.build.pages.values())
     assert statuses[410] == 1
 
@@ -243,7 +243,7 @@ def test_samples_serve_day_option():
                             stderr=subprocess.PIPE, text=True)
     try:
         line = proc.stdout.readline()
-        assert re.search(r"serving 71 articles on port \d+", line), line
+        assert re.search(r"serving 119 articles on port \d+", line), line
     finally:
         proc.terminate()
         proc.wait(timeout=10)

@@ -14,11 +14,12 @@ from pathlib import Path
 from warcio.archiveiterator import ArchiveIterator
 
 from bench.crawl.measure import Measurement, run_measured, run_parallel_measured
+from samples.publishers import PUBLISHERS
 
 logger = logging.getLogger(__name__)
 
 REPO = Path(__file__).resolve().parents[2]
-PUBLISHER_HOSTS = ("127.0.0.11", "127.0.0.12", "127.0.0.13")
+PUBLISHER_HOSTS = tuple(p.host for p in PUBLISHERS)
 
 # Both arshif runs: the farm is on loopback (no AutoThrottle start delay, as `arshif demo`),
 # no end-of-crawl WACZ packaging (not part of fetch/WARC/extract/store), no progress bar.
@@ -77,8 +78,8 @@ def wget_command(wget: str, urls: list[str], prefix: Path) -> list[str]:
 
 
 def run_wget(port: int, workdir: Path, *, per_host: bool) -> RunResult:
-    """``wget --recursive --warc-file`` over the three farm hosts: one command with the
-    three start URLs (wget fetches one URL at a time), or one command per host, all at once."""
+    """``wget --recursive --warc-file`` over the farm's hosts: one command with all their
+    start URLs (wget fetches one URL at a time), or one command per host, all at once."""
     wget = ensure_wget()
     workdir.mkdir(parents=True, exist_ok=True)
     urls = [f"http://{host}:{port}/" for host in PUBLISHER_HOSTS]

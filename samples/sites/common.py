@@ -8,13 +8,14 @@ from datetime import datetime
 from email.utils import format_datetime
 from functools import lru_cache
 from html import escape
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import quote
 
 from samples.pools import EASTERN_DIGITS, EGYPTIAN_MONTHS, LEVANTINE_MONTHS, WEEKDAYS
 
 if TYPE_CHECKING:
     from samples.pages import Page
+    from samples.publishers import Publisher
     from samples.stories import Article
 
 PER_PAGE = 10
@@ -115,6 +116,8 @@ class SiteBuild:
     pages: dict[str, Page] = field(default_factory=dict)
     # Article name -> strings visible on its page that are not body text (gold).
     boilerplate: dict[str, list[str]] = field(default_factory=dict)
+    # Article name -> the traps its page carries (samples/sites/realweb.py), for gold.
+    traps: dict[str, list[str]] = field(default_factory=dict)
     not_found: Page | None = None
     # Serve "/x?utm_source=..." as "/x" (most CMSs ignore unknown parameters).
     ignore_query: bool = False
@@ -125,3 +128,14 @@ class SiteBuild:
         if path in self.pages:
             raise ValueError(f"duplicate farm path {path}")
         self.pages[path] = page
+
+
+class Renderer(Protocol):
+    """What feed and sitemap writers read from a site renderer (they never import it)."""
+
+    pub: Publisher
+    articles: list[Article]
+    newest: list[Article]  # by publication, newest first
+    port: int
+    base: str
+    build: SiteBuild

@@ -41,6 +41,8 @@ EMOJI_JS = (
 
 
 class Furat:
+    tagline = TAGLINE
+
     def __init__(self, publisher, articles, port: int) -> None:
         self.pub, self.articles, self.port = publisher, articles, port
         self.base = publisher.base_url(port)
@@ -54,6 +56,9 @@ class Furat:
     def tag_url(self, city: str) -> str:
         # WordPress keeps Arabic tag slugs and percent-encodes them in links.
         return f"{self.base}tag/{quote(city)}/"
+
+    def feed_author(self, article) -> str:
+        return article.author.name
 
     def author_url(self, person) -> str:
         return f"{self.base}author/{person.slug}/"

@@ -1,19 +1,16 @@
-"""Publisher 1's machine-readable side: robots.txt, RSS feed and Yoast-style sitemaps.
+"""A WordPress site's machine-readable side: robots.txt, RSS feed and Yoast-style sitemaps.
 
 The sitemap index lists post sitemaps of 1000 URLs each, a category sitemap (listing
-pages, not articles) and a Google News sitemap of the 50 newest articles.
+pages, not articles) and a Google News sitemap of the 50 newest articles. Publisher 1
+("furat") and the WordPress news theme ("maraya") both use it.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from samples.pages import Page
-from samples.sites.common import esc, rfc822
-from samples.topics import TOPICS
-
-if TYPE_CHECKING:
-    from samples.sites.furat import Furat
+from samples.sites.common import Renderer, esc, rfc822
+from samples.stories import Article
+from samples.topics import TOPICS, Topic
 
 XML = "text/xml; charset=UTF-8"
 RSS = "application/rss+xml; charset=UTF-8"
@@ -24,12 +21,20 @@ URLSET = ('<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
           ' xmlns:image="http://www.google.com/schemas/sitemap-image/1.1"')
 
 
-def _xml(site: Furat, path: str, text: str, content_type: str = XML) -> None:
+class WordPressSite(Renderer):
+    tagline: str
+
+    def cat_url(self, topic: Topic) -> str: ...
+
+    def feed_author(self, article: Article) -> str: ...
+
+
+def _xml(site: WordPressSite, path: str, text: str, content_type: str = XML) -> None:
     body = ('<?xml version="1.0" encoding="UTF-8"?>\n' + text).encode("utf-8")
     site.build.add(path, Page(body, content_type, extra={"Server": "nginx"}))
 
 
-def add_feeds_and_sitemaps(site: Furat) -> None:
+def add_feeds_and_sitemaps(site: WordPressSite) -> None:
     base, port, articles = site.base, site.port, site.articles
     site.build.add("/robots.txt", Page(
         (f"User-agent: *\nDisallow: /wp-admin/\nAllow: /wp-admin/admin-ajax.php\n\n"
@@ -38,7 +43,7 @@ def add_feeds_and_sitemaps(site: Furat) -> None:
 
     items = "".join(
         f"<item><title>{esc(a.title)}</title><link>{a.url(port)}</link>"
-        f"<dc:creator><![CDATA[{a.author.name}]]></dc:creator><pubDate>{rfc822(a.published)}</pubDate>"
+        f"<dc:creator><![CDATA[{site.feed_author(a)}]]></dc:creator><pubDate>{rfc822(a.published)}</pubDate>"
         f"<category><![CDATA[{a.story.topic.name}]]></category>"
         f'<guid isPermaLink="false">{base}?p={a.ident}</guid>'
         f"<description><![CDATA[{a.summary} [&#8230;]]]></description></item>\n"
@@ -50,7 +55,7 @@ def add_feeds_and_sitemaps(site: Furat) -> None:
         ' xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:atom="http://www.w3.org/2005/Atom">\n'
         f"<channel><title>{esc(site.pub.title)}</title>"
         f'<atom:link href="{base}feed/" rel="self" type="application/rss+xml"/>'
-        f"<link>{base}</link><description>أخبار الجزيرة والفرات لحظة بلحظة</description>"
+        f"<link>{base}</link><description>{esc(site.tagline)}</description>"
         f"<lastBuildDate>{rfc822(newest)}</lastBuildDate><language>ar</language>"
         f"<generator>https://wordpress.org/?v=6.1.1</generator>\n{items}</channel></rss>\n"
     ), RSS)

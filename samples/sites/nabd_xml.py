@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from samples.pages import Page
-from samples.sites.common import esc
+from samples.sites.common import Renderer, esc
 from samples.topics import TOPICS
-
-if TYPE_CHECKING:
-    from samples.sites.nabd import Nabd
 
 FEED_SIZE = 20
 
 
-def add_feeds_and_sitemaps(site: Nabd) -> None:
+class ModernSite(Renderer):
+    headers: dict[str, str]
+
+
+def add_feeds_and_sitemaps(site: ModernSite) -> None:
     base, port = site.base, site.port
     newest = max(a.modified for a in site.articles)
 
