@@ -190,3 +190,13 @@ def test_app_name_repeating_the_headline_is_not_the_site_name():
     body = page(head=head, title=TITLE).replace(
         b"<main>", f"<div class='brand'><h1>{SITE} الصفحة الرئيسية</h1></div><main>".encode(), 1)
     assert run(body)["title"] == TITLE
+
+
+def test_signature_below_the_body_in_a_has_sidebar_layout():
+    signature = '<div class="field--name-field-signature">بقلم: رامي الدرويش، مريم السليمان</div>'
+    body = page(below="").replace(b"</div></article>", f"</div>{signature}</article>".encode(), 1)
+    body = body.replace(b"<main>", b'<main><div class="layout-content has-sidebar">', 1).replace(
+        b"</main>", b"</div></main>", 1)
+    record = run(body)
+    assert record["author"] == "رامي الدرويش، مريم السليمان"
+    assert "رامي الدرويش" not in record["text"]

@@ -17,7 +17,8 @@ Sources, most explicit first:
    bio) yields the name in its name-like child, never the bio.
 3. Reading on from the headline (about 1,500 characters of text): the first
    byline element, or, whatever its class, a short element whose text is a
-   byline label and names ("كتبت أسماء نصار", "إعداد: …").
+   byline label and names ("كتبت أسماء نصار", "إعداد: …"); then such a
+   labelled element anywhere in the story (a signature below the body).
 4. Outside the headline's container: ``itemprop``/``rel=author`` anywhere,
    class-named byline elements inside the story's ``<article>``/``<main>``,
    only when all of them name the same people (a list of opinion writers,
@@ -37,21 +38,24 @@ from collections.abc import Iterator
 from lxml.html import HtmlElement
 
 from .arabic import collapse_ws, normalize_for_match
+from .byline_lines import (
+    SKIP_ANCESTORS,
+    clean_source,
+    enclosing_story,
+    inside_chrome,
+    labelled_in_story,
+    parse_byline_line,
+    parse_source_line,
+    short_text,
+    within,
+)
 from .datelines import ends_story, following
 from .metadata import PageMeta, ld_text
-from .names import LABELS, clean_person_name, dateline_agency, join_names, person_names
+from .names import clean_person_name, join_names, person_names
 
 __all__ = ["author_from_elements", "author_from_meta", "clean_person_name", "clean_source",
            "parse_byline_line", "parse_source_line", "source_from_elements"]
 
-_BYLINE_RE = re.compile(
-    rf"^\s*(?:[-–—•*]\s*)?(?P<label>{LABELS})(?!\w)\s*(?P<colon>[:：]|[-–—](?=\s))?\s*(?P<rest>.+?)\s*$",
-    re.IGNORECASE,
-)
-_SOURCE_RE = re.compile(
-    r"^\s*[(\[]?\s*(?:المصدر|مصدر الخبر|نقلا\s+عن|نقلاً\s+عن)(?!\w)\s*[:：\-–]?\s*(?P<src>.+?)\s*[)\]]?\s*$"
-)
-_REST_CUT_RE = re.compile(r"\s+[-–—|/]\s+|[|،,(]|\s+[-–—](?=\S)")
 # "authority-control", "authorization" are not bylines
 _AUTHOR_CLASS_RE = re.compile(r"author(?!i[tz])|by-?line|writ|kateb|katib|reporter|contributor"
                               r"|posted-?by", re.IGNORECASE)
@@ -62,13 +66,10 @@ _NAME_CHILD_XPATH = (
     ".//*[@itemprop='name' or contains(@class,'name')] | .//*[self::a or self::strong or self::b"
     " or self::h2 or self::h3 or self::h4 or self::h5 or self::span]"
 )
-_SKIP_ANCESTORS = frozenset({"nav", "footer", "aside", "form"})
-_SIDEBAR_RE = re.compile(r"sidebar|widget-area", re.IGNORECASE)
 _SCOPE_LEVELS = 4
 _WHOLE_TEXT_CHARS = 120  # longer byline elements are author boxes: only children are read
 _BOX_CHARS = 1000  # an author box (name and bio) is shorter than this
 _ZONE_CHARS = 1500  # text after the headline searched for a labelled byline
-_BYLINE_LINE_CHARS = 80
 
 
 def author_from_meta(meta: PageMeta, site_names: list[str]) -> str | None:
@@ -111,16 +112,6 @@ def _author_elements(tree: HtmlElement) -> tuple[list[HtmlElement], list[HtmlEle
     return marked, classed
 
 
-def _inside_chrome(el: HtmlElement) -> bool:
-    # <html>/<body> classes describe the page template ("sidebar-primary"), not the element
-    for ancestor in el.iterancestors():
-        if ancestor.tag in ("body", "html"):
-            return False
-        if ancestor.tag in _SKIP_ANCESTORS or _SIDEBAR_RE.search(ancestor.get("class") or ""):
-            return True
-    return False
-
-
 def _scope(headline: HtmlElement | None) -> HtmlElement | None:
     """The headline's container, a few levels up but below ``<body>``."""
     if headline is None:
@@ -132,10 +123,6 @@ def _scope(headline: HtmlElement | None) -> HtmlElement | None:
             break
         scope = parent
     return scope
-
-
-def _within(el: HtmlElement, container: HtmlElement | None) -> bool:
-    return container is None or el is container or container in el.iterancestors()
 
 
 def _names_in(el: HtmlElement, site_names: list[str]) -> list[str]:
@@ -161,8 +148,7 @@ def _names_in(el: HtmlElement, site_names: list[str]) -> list[str]:
     if len(text) > _BOX_CHARS // 3:
         return []  # a long block (an "author's note"): only marked-up names are trusted
     for child in children:  # a name-like child holds a name, not a paragraph
-        child_text = child.text_content()
-        names = person_names(child_text, site_names) if len(child_text) <= _BYLINE_LINE_CHARS else []
+        names = person_names(short_text(child), site_names)
         if names:
             return names
     return []
@@ -179,19 +165,20 @@ def author_from_elements(tree: HtmlElement, site_names: list[str],
     scope = _scope(headline)
     marked, classed = _author_elements(tree)
     candidates = [el for el in marked + classed
-                  if not _inside_chrome(el) and "list" not in (el.get("class") or "")]
+                  if not inside_chrome(el) and "list" not in (el.get("class") or "")]
     for el in candidates:
-        if _within(el, scope):
+        if within(el, scope):
             names = _names_in(el, site_names)
             if names:
                 return join_names(names)
     names = _byline_near(headline, set(candidates), site_names) if headline is not None else None
+    names = names or labelled_in_story(tree, headline, site_names)
     if names:
         return names
     if scope is None:
         return None
     story = next(iter(tree.xpath("//article|//main")), None)
-    agreed = [el for el in candidates if el in marked or (story is not None and _within(el, story))]
+    agreed = [el for el in candidates if el in marked or (story is not None and within(el, story))]
     found = {join_names(_names_in(el, site_names)) for el in agreed}
     found.discard(None)
     return found.pop() if len(found) == 1 else None
@@ -211,8 +198,8 @@ def _byline_near(headline: HtmlElement, candidates: set[HtmlElement],
             names = _names_in(el, site_names)
             if names:
                 return join_names(names)
-        text = collapse_ws(el.text_content()) if len(el.text_content()) <= 4 * _BYLINE_LINE_CHARS else ""
-        if text and len(text) <= _BYLINE_LINE_CHARS:
+        text = short_text(el)
+        if text:
             name, _remainder = parse_byline_line(text, site_names)
             if name:
                 return name
@@ -224,62 +211,13 @@ def _byline_near(headline: HtmlElement, candidates: set[HtmlElement],
 
 def _zone(headline: HtmlElement) -> Iterator[HtmlElement]:
     """Elements after the headline, up to the end of its ``<article>``/``<main>`` if any."""
-    story = next((a for a in headline.iterancestors() if a.tag in ("article", "main")), None)
+    story = enclosing_story(headline)
     for el in following(headline):
         if not isinstance(el.tag, str) or el.tag in ("script", "style", "noscript", "template"):
             continue
-        if el.tag in _SKIP_ANCESTORS or ends_story(el) or (story is not None and not _within(el, story)):
+        if el.tag in SKIP_ANCESTORS or ends_story(el) or (story is not None and not within(el, story)):
             return
         yield el
-
-
-def parse_byline_line(line: str, site_names: list[str]) -> tuple[str | None, str | None]:
-    """Read one body line as a byline.
-
-    Args:
-        line: One line of extracted text.
-        site_names: Names of the site.
-
-    Returns:
-        ``(author, remainder)``: author None when the line is not a byline
-        (several authors joined by "، "); remainder is text that followed the
-        byline on the same line ("" when the whole line was the byline).
-    """
-    m = _BYLINE_RE.match(line)
-    if not m:
-        return None, None
-    rest = m["rest"]
-    words = rest.split()
-    if not m["colon"] and len(words) > 5:
-        return None, None  # "كتب الرئيس رسالة ..." is a sentence, not a byline
-    remainder = ""
-    if len(words) > 8:
-        parts = _REST_CUT_RE.split(rest, maxsplit=1)
-        if len(parts) < 2 or len(parts[1].split()) < 6:
-            return None, None
-        rest, remainder = parts[0], parts[1].strip(" -–—")
-    name = join_names(person_names(rest, site_names))
-    return (name, remainder) if name else (None, None)
-
-
-def parse_source_line(line: str) -> str | None:
-    """The credited source if ``line`` is a short "المصدر: …" line, else None."""
-    if len(line.split()) > 12:
-        return None
-    m = _SOURCE_RE.match(line)
-    if not m:
-        return None
-    return clean_source(m["src"])
-
-
-def clean_source(text: str | None) -> str | None:
-    """Normalise a credited source; "(دمشق - سانا)" becomes "سانا"."""
-    if not text:
-        return None
-    text = collapse_ws(text).strip(" :：")
-    text = dateline_agency(text) or text
-    text = text.strip(" ()[]-–.")
-    return text if 2 <= len(text) <= 80 else None
 
 
 def source_from_elements(tree: HtmlElement) -> str | None:

@@ -32,7 +32,9 @@ _NOT_DATE_CLASS_RE = re.compile(r"today|current|now|clock|weather|ticker|header|
 _UPDATED_LABEL_RE = re.compile(r"(?:اخر\s+)?تحديث|محدث|حدث\s+في|updated|modified")
 _SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "iframe", "select", "option"})
 _STOP_TAGS = frozenset({"footer", "aside", "nav", "form"})
-_STOP_CLASS_RE = re.compile(r"related|comment|footer|sidebar|more-news|most-read|read-also", re.IGNORECASE)
+# "has-sidebar"/"no-sidebar" describe a layout that holds the story, not a sidebar
+SIDEBAR = r"(?<!has-)(?<!with-)(?<!no-)sidebar"
+_STOP_CLASS_RE = re.compile(rf"related|comment|footer|{SIDEBAR}|more-news|most-read|read-also", re.IGNORECASE)
 # only blocks end the search: an inline "comments-link" often sits beside the date
 _BLOCKS = frozenset({"div", "section", "ul", "ol", "table", "aside", "footer"})
 _ZONE_CHARS = 2500  # how much text after the headline is read for datelines
