@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import json
 
+import lxml.html
 import pytest
 
 from pipelines.extraction import extract_article
-from pipelines.extraction.bylines import parse_byline_line
+from pipelines.extraction.bylines import author_from_elements, parse_byline_line
 from pipelines.extraction.names import person_names
 
 SITE = "صدى الشرق"
@@ -192,11 +193,12 @@ def test_app_name_repeating_the_headline_is_not_the_site_name():
     assert run(body)["title"] == TITLE
 
 
-def test_signature_below_the_body_in_a_has_sidebar_layout():
-    signature = '<div class="field--name-field-signature">بقلم: رامي الدرويش، مريم السليمان</div>'
-    body = page(below="").replace(b"</div></article>", f"</div>{signature}</article>".encode(), 1)
-    body = body.replace(b"<main>", b'<main><div class="layout-content has-sidebar">', 1).replace(
-        b"</main>", b"</div></main>", 1)
-    record = run(body)
-    assert record["author"] == "رامي الدرويش، مريم السليمان"
-    assert "رامي الدرويش" not in record["text"]
+def test_signature_below_a_long_body_in_a_has_sidebar_layout():
+    paragraphs = "".join(f"<p>{p}</p>" for p in BODY * 3)  # past the reading zone after the headline
+    tree = lxml.html.fromstring(
+        f'<html><body><main><div class="layout-content has-sidebar"><h1>{TITLE}</h1>'
+        f'<article><div class="body">{paragraphs}</div>'
+        f'<div class="field--name-field-signature">بقلم: رامي الدرويش، مريم السليمان</div></article>'
+        f'</div></main></body></html>')
+    headline = tree.find(".//h1")
+    assert author_from_elements(tree, [SITE], headline) == "رامي الدرويش، مريم السليمان"
