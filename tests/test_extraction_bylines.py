@@ -121,20 +121,19 @@ def test_waw_inside_one_name_does_not_split_it():
     assert person_names("كتب: أحمد علي ووليد حسن") == ["أحمد علي", "وليد حسن"]
 
 
-def test_social_profile_in_article_author_is_never_a_name():
-    head = ('<meta property="article:author" content="https://www.facebook.com/asmaa.nassar.77">'
-            '<meta name="twitter:creator" content="@asmaa_n">')
+@pytest.mark.parametrize("head, byline, name", [
+    # a social-profile URL in article:author is never a name
+    ('<meta property="article:author" content="https://www.facebook.com/asmaa.nassar.77">'
+     '<meta name="twitter:creator" content="@asmaa_n">',
+     '<div class="writer-line">كتبت أسماء نصار</div>', "أسماء نصار"),
+    # a web developer's credit repeated in author, DC.creator and designer is not the author
+    ('<meta name="author" content="مازن القاسم"><meta name="DC.creator" content="مازن القاسم">'
+     '<meta name="designer" content="مازن القاسم">',
+     '<div class="byline">بقلم: هالة يوسف</div>', "هالة يوسف"),
+])
+def test_meta_credits_that_are_not_bylines(head, byline, name):
     assert run(page(head=head))["author"] is None
-    record = run(page(head=head, above='<div class="writer-line">كتبت أسماء نصار</div>'))
-    assert record["author"] == "أسماء نصار"
-
-
-def test_web_developer_credit_is_not_the_author():
-    head = ('<meta name="author" content="مازن القاسم"><meta name="DC.creator" content="مازن القاسم">'
-            '<meta name="designer" content="مازن القاسم">')
-    assert run(page(head=head))["author"] is None
-    record = run(page(head=head, after_h1='<div class="byline">بقلم: هالة يوسف</div>'))
-    assert record["author"] == "هالة يوسف"
+    assert run(page(head=head, after_h1=byline))["author"] == name
 
 
 def test_microdata_and_rel_author():
@@ -165,16 +164,16 @@ def test_a_lead_sentence_opening_with_a_label_word_is_not_a_byline():
     assert parse_byline_line("تقرير جديد يحذر من الجفاف في الريف", []) == (None, None)
 
 
-def test_utc_json_ld_date_yields_to_the_same_instant_in_local_time():
-    ld = dict(ARTICLE_LD, datePublished="2024-05-01T22:30:00Z")
-    head = ld_script(ld) + '<meta property="article:published_time" content="2024-05-02T01:30:00+03:00">'
-    assert run(page(head=head))["published"] == "2024-05-02T01:30:00+03:00"
-
-
-def test_date_created_does_not_outrank_the_published_time():
-    ld = dict(ARTICLE_LD, dateCreated="2024-04-28T09:00:00+03:00")
-    head = ld_script(ld) + '<meta property="article:published_time" content="2024-05-02T08:00:00+03:00">'
-    assert run(page(head=head))["published"] == "2024-05-02T08:00:00+03:00"
+@pytest.mark.parametrize("ld_date, published", [
+    # one instant in UTC (JSON-LD) and in the newsroom's offset (meta): the local day is the page's
+    ({"datePublished": "2024-05-01T22:30:00Z"}, "2024-05-02T01:30:00+03:00"),
+    # a creation date does not outrank the published time
+    ({"dateCreated": "2024-04-28T09:00:00+03:00"}, "2024-05-02T01:30:00+03:00"),
+])
+def test_declared_publication_date_in_the_page_s_own_time(ld_date, published):
+    head = (ld_script(dict(ARTICLE_LD, **ld_date))
+            + '<meta property="article:published_time" content="2024-05-02T01:30:00+03:00">')
+    assert run(page(head=head))["published"] == published
 
 
 def test_h1_agrees_with_the_title_minus_an_unknown_site_segment():

@@ -5,7 +5,9 @@ and later ones are only consulted when earlier ones are silent:
 
 1. Declared metadata: JSON-LD ``datePublished`` of the article object,
    ``article:published_time`` and its many cousins, ``itemprop`` and RDFa
-   (``dc:date``), ``<time pubdate>``. These keep time and time zone.
+   (``dc:date``), ``<time pubdate>``, and only then JSON-LD ``dateCreated``.
+   These keep time and time zone; of one instant given in UTC and in the
+   newsroom's offset, the local form is kept (its day is the page's day).
 2. A full date in the URL (``/2013/8/3/``, ``/2020-06-03-``, and
    ``/2013/middle_east/8/3/`` where a section sits between year and month).
 3. Dates written near the headline: the short text nodes that follow the
