@@ -71,6 +71,8 @@ _G_ALT, _G_LOOKUP = _alternation(_MONTHS)
 _H_ALT, _H_LOOKUP = _alternation(_HIJRI_MONTHS)
 _WD_ALT = "|".join(sorted((normalize_for_match(w) for w in WEEKDAYS), key=len, reverse=True))
 _WD_LOOKUP = {normalize_for_match(k): v for k, v in WEEKDAYS.items()}
+# Normalised month and weekday names, one word each (bylines cut a trailing date at them)
+DATE_WORDS = frozenset(w for name in [*_G_LOOKUP, *_WD_LOOKUP] for w in name.split())
 
 # Word boundaries: Arabic letters are \w, so (?<!\w) keeps "اب" (August) from
 # matching inside a word such as "الانتخابات".

@@ -1,151 +1,115 @@
 """Authors (person names only) and credited sources.
 
-Declared authors are unreliable on Arabic news sites (FINDINGS): web
-developers in ``DC.Creator``, logo URLs, the site's own name, datelines such
-as "(أبوظبي - البيان)". So every candidate goes through
-:func:`clean_person_name`, which strips labels ("بقلم:", "By") and rejects
-URLs, digits, organisation words, site names and over-long strings.
+Names are cleaned and split by :mod:`.names` (labels stripped; URLs, logos,
+site names, organisation words and dates rejected; several authors joined by
+"، ").
 
-Sources, in order: JSON-LD/meta authors; then byline elements (``itemprop``/
-``rel``/class "author", "byline", "writer"), where an author *box* (name plus
-bio) yields only the name found in its name-like child; then Arabic bylines
-among the first and last lines of the body ("حوار: …", "كتبت …", "بقلم …").
-Body byline lines are removed from the text whichever source wins.
-"المصدر: …" lines credit an agency and go to ``source``, never to the author.
+Sources, most explicit first:
+
+1. JSON-LD ``author``/``creator`` of the article (string, object, list, or a
+   reference into ``@graph``), then author meta tags. A meta value that the
+   page also gives as its ``DC.creator``, ``designer`` or ``generator`` is a
+   credit for the site's makers, not a byline; ``DC.creator`` itself is never
+   read (FINDINGS: a web developer's name).
+2. Byline elements in the headline's container: ``itemprop=author`` and
+   ``rel=author`` first, then elements whose class or id names an author
+   ("author", "byline", "writer", "kateb", …). An author *box* (name plus
+   bio) yields the name in its name-like child, never the bio.
+3. Reading on from the headline (about 1,500 characters of text): the first
+   byline element, or, whatever its class, a short element whose text is a
+   byline label and names ("كتبت أسماء نصار", "إعداد: …"); then such a
+   labelled element anywhere in the story (a signature below the body).
+4. Outside the headline's container: ``itemprop``/``rel=author`` anywhere,
+   class-named byline elements inside the story's ``<article>``/``<main>``,
+   only when all of them name the same people (a list of opinion writers,
+   or of related stories, names many).
+
+Bylines among the first and last lines of the body ("حوار: …", "كتبت …") are
+read by :func:`parse_byline_line` and removed from the text whichever source
+wins. "المصدر: …" lines credit an agency and go to ``source``, never to the
+author.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from lxml.html import HtmlElement
 
 from .arabic import collapse_ws, normalize_for_match
+from .byline_lines import (
+    SKIP_ANCESTORS,
+    clean_source,
+    enclosing_story,
+    inside_chrome,
+    labelled_in_story,
+    parse_byline_line,
+    parse_source_line,
+    short_text,
+    within,
+)
+from .datelines import ends_story, following
 from .metadata import PageMeta, ld_text
+from .names import clean_person_name, join_names, person_names
 
-_A = "[اأإآ]"
-_LABELS = (
-    rf"{_A}عداد\s+وتحرير|{_A}عداد|كتبت|كتب|بقلم|بواسطة|تحرير|حوار|حاورته|حاورها|حاوره|تقرير|متابعة|by"
-)
-_BYLINE_RE = re.compile(
-    rf"^\s*(?:[-–—•*]\s*)?(?P<label>{_LABELS})(?!\w)\s*(?P<colon>[:：]|[-–—](?=\s))?\s*(?P<rest>.+?)\s*$",
-    re.IGNORECASE,
-)
-_SOURCE_RE = re.compile(
-    r"^\s*[(\[]?\s*(?:المصدر|مصدر الخبر|نقلا\s+عن|نقلاً\s+عن)(?!\w)\s*[:：\-–]?\s*(?P<src>.+?)\s*[)\]]?\s*$"
-)
-_DATELINE_CREDIT_RE = re.compile(r"^\(?\s*[^()\-–]{2,30}\s+[-–]\s+(?P<agency>[^()\-–]{2,40})\)?$")
-_NAME_CUT_RE = re.compile(r"\s+[-–—|/]\s+|[|،,(]|\s+[-–—](?=\S)")
-_HONORIFICS_RE = re.compile(
-    r"^(?:ال)?(?:كاتب|كاتبة|صحفي|صحفية|صحافي|صحافية|زميل|زميلة|اعلامي|اعلامية|مراسلة?)\s+"
-)
-_LABEL_PREFIX_RE = re.compile(rf"^\s*(?:{_LABELS})\s*[:：]?\s+", re.IGNORECASE)
-_BAD_WORDS = frozenset(normalize_for_match(w) for w in """
-موقع صحيفة جريدة وكالة وكالات قناة شبكة تلفزيون إذاعة مجلة فريق هيئة التحرير المحرر محرر
-إدارة الإدارة مراسل مراسلنا مراسلو المكتب قسم بوابة منصة مركز مؤسسة وزارة مديرية الإعلامي
-أخبار الأخبار نيوز تصميم تطوير برمجة المصدر اقرأ تابعونا admin administrator editor editorial
-staff team desk newsroom webmaster news design developer developed agency agencies reuters afp
-شركة للبرمجيات البرمجيات للتصميم استضافة
-""".split())
-_URLISH_RE = re.compile(r"https?:|www\.|\.(?:com|net|org|png|jpe?g|gif|svg|webp)\b|@|/|\d", re.IGNORECASE)
-_AUTHOR_CLASS_HINTS = ("author", "byline", "writer", "kateb", "reporter")
+__all__ = ["author_from_elements", "author_from_meta", "clean_person_name", "clean_source",
+           "parse_byline_line", "parse_source_line", "source_from_elements"]
+
+# "authority-control", "authorization" are not bylines
+_AUTHOR_CLASS_RE = re.compile(r"author(?!i[tz])|by-?line|writ|kateb|katib|reporter|contributor"
+                              r"|posted-?by", re.IGNORECASE)
+_META_AUTHOR_KEYS = ("author", "article:author", "parsely-author", "sailthru.author", "byl",
+                     "dc.creator.name")
+_SITE_CREDIT_KEYS = ("dc.creator", "designer", "web_author", "generator")
 _NAME_CHILD_XPATH = (
-    ".//*[@itemprop='name' or contains(@class,'name') or self::a or self::strong or self::b"
+    ".//*[@itemprop='name' or contains(@class,'name')] | .//*[self::a or self::strong or self::b"
     " or self::h2 or self::h3 or self::h4 or self::h5 or self::span]"
 )
-_SKIP_ANCESTORS = frozenset({"nav", "footer", "aside", "form"})
-_SIDEBAR_RE = re.compile(r"sidebar|widget-area", re.IGNORECASE)
 _SCOPE_LEVELS = 4
-
-
-def clean_person_name(text: str | None, site_names: list[str] | tuple[str, ...] = ()) -> str | None:
-    """Return a person's name from a byline string, or None if it is not one.
-
-    Args:
-        text: A candidate (meta value, byline element text, text after a label).
-        site_names: Names of the site, which are never authors.
-
-    Returns:
-        The cleaned name, or None.
-    """
-    if not text:
-        return None
-    name = collapse_ws(text)
-    if _DATELINE_CREDIT_RE.match(name) and "(" in name:
-        return None  # "(أبوظبي - البيان)" is a place and an outlet, not a person
-    name = _LABEL_PREFIX_RE.sub("", name)
-    name = _NAME_CUT_RE.split(name, maxsplit=1)[0]
-    name = name.strip(" :：.-–—\"'«»“”()[]")
-    name = _strip_honorific(name)
-    if not name or len(name) < 3 or len(name) > 60 or _URLISH_RE.search(name):
-        return None
-    words = normalize_for_match(name).split()
-    if not 2 <= len(words) <= 6:
-        return None  # one-word "names" are handles, sections or "admin"
-    if any(w in _BAD_WORDS or w.lstrip("و") in _BAD_WORDS for w in words):
-        return None
-    key = normalize_for_match(name)
-    for site in site_names:
-        site_key = normalize_for_match(site)
-        if site_key and (site_key in key or key in site_key):
-            return None
-    return name
-
-
-def _strip_honorific(name: str) -> str:
-    """Drop a job word in front of the name ("الكاتب", "الصحفية"), keep "د."."""
-    words = name.split()
-    if len(words) > 2 and _HONORIFICS_RE.match(normalize_for_match(words[0]) + " "):
-        return " ".join(words[1:])
-    return name
+_WHOLE_TEXT_CHARS = 120  # longer byline elements are author boxes: only children are read
+_BOX_CHARS = 1000  # an author box (name and bio) is shorter than this
+_ZONE_CHARS = 1500  # text after the headline searched for a labelled byline
 
 
 def author_from_meta(meta: PageMeta, site_names: list[str]) -> str | None:
-    """A person name declared in JSON-LD or meta tags, or None."""
-    candidates: list[str] = []
+    """Person names declared in JSON-LD or meta tags, joined; or None."""
     article = meta.article_ld
     if article:
         authors = meta.resolve(article.get("author") or article.get("creator"))
-        authors = authors if isinstance(authors, list) else [authors]
-        names = [clean_person_name(ld_text(a), site_names) for a in authors if a]
-        names = [n for n in names if n]
+        names = [n for a in (authors if isinstance(authors, list) else [authors]) if a
+                 for n in person_names(ld_text(a), site_names)]
         if names:
-            return "، ".join(dict.fromkeys(names))
-    candidates += meta.all("author", "article:author", "parsely-author", "sailthru.author",
-                           "byl", "dc.creator.name")
+            return join_names(names)
+    credits = {normalize_for_match(v) for v in meta.all(*_SITE_CREDIT_KEYS)}
+    for key in _META_AUTHOR_KEYS:
+        values = [v for v in meta.all(key) if normalize_for_match(v) not in credits]
+        names = [n for value in values for n in person_names(value, site_names)]
+        if names:
+            return join_names(names)
     # Yoast: <meta name="twitter:label1" content="كُتب بواسطة"> + twitter:data1 = the name
     for index in "123":
         label = normalize_for_match(meta.first(f"twitter:label{index}") or "")
         if "كتب" in label or "written by" in label:
-            candidates.append(meta.first(f"twitter:data{index}") or "")
-    for candidate in candidates:
-        name = clean_person_name(candidate, site_names)
-        if name:
-            return name
+            name = join_names(person_names(meta.first(f"twitter:data{index}"), site_names))
+            if name:
+                return name
     return None
 
 
-def _author_elements(tree: HtmlElement) -> list[HtmlElement]:
-    """Byline-like elements in document order (a Python scan beats XPath contains() here)."""
-    found = []
+def _author_elements(tree: HtmlElement) -> tuple[list[HtmlElement], list[HtmlElement]]:
+    """Byline elements in document order: (marked up as author, classed as author)."""
+    marked, classed = [], []
     for el in tree.iter():
-        if not isinstance(el.tag, str) or el.tag in ("meta", "link", "html", "body"):
+        if not isinstance(el.tag, str) or el.tag in ("meta", "link", "html", "body", "input"):
             continue
-        classes = (el.get("class") or "").lower()
-        if (el.get("itemprop") == "author" or el.get("rel") == "author"
-                or (classes and any(hint in classes for hint in _AUTHOR_CLASS_HINTS))
-                or "author" in (el.get("id") or "").lower()):
-            found.append(el)
-            if len(found) >= 30:
-                break
-    return found
-
-
-def _inside_chrome(el: HtmlElement) -> bool:
-    for ancestor in el.iterancestors():
-        if ancestor.tag in _SKIP_ANCESTORS or _SIDEBAR_RE.search(ancestor.get("class") or ""):
-            return True
-    return False
+        if el.get("itemprop") == "author" or "author" in (el.get("rel") or "").lower().split():
+            marked.append(el)
+        elif _AUTHOR_CLASS_RE.search(f"{el.get('class') or ''} {el.get('id') or ''}"):
+            classed.append(el)
+        if len(marked) + len(classed) >= 40:
+            break
+    return marked, classed
 
 
 def _scope(headline: HtmlElement | None) -> HtmlElement | None:
@@ -161,89 +125,99 @@ def _scope(headline: HtmlElement | None) -> HtmlElement | None:
     return scope
 
 
+def _names_in(el: HtmlElement, site_names: list[str]) -> list[str]:
+    """The people one byline element names: its name markup, its text, or a name-like child."""
+    for content in el.xpath(".//meta[@itemprop='name']/@content"):
+        names = person_names(content, site_names)
+        if names:
+            return names
+    raw = el.text_content()
+    if len(raw) > 3 * _BOX_CHARS:  # padding aside, a whole article or page section
+        return []
+    text = collapse_ws(raw)
+    children = el.xpath(_NAME_CHILD_XPATH)[:12] if len(text) < _BOX_CHARS else []
+    marked = [c for c in children if c.get("itemprop") == "name" or "name" in (c.get("class") or "")]
+    for child in marked:
+        names = person_names(child.text_content(), site_names)
+        if names:
+            return names
+    if 3 <= len(text) <= _WHOLE_TEXT_CHARS:
+        names = person_names(text, site_names)
+        if names:
+            return names
+    if len(text) > _BOX_CHARS // 3:
+        return []  # a long block (an "author's note"): only marked-up names are trusted
+    for child in children:  # a name-like child holds a name, not a paragraph
+        names = person_names(short_text(child), site_names)
+        if names:
+            return names
+    return []
+
+
 def author_from_elements(tree: HtmlElement, site_names: list[str],
                          headline: HtmlElement | None = None) -> str | None:
-    """A person name from byline/author-box elements, or None.
+    """Person names from byline elements or a labelled byline near the headline, or None.
 
-    An element with short text is read whole ("بقلم: سامر الخطيب"); a longer
-    one (an author box with a bio) is searched for a name-like child, so the
-    bio never leaks into the name. With a known headline only elements in
-    the headline's container count: a sidebar of opinion writers ("كتّاب
-    الرأي") elsewhere on the page names other people.
+    With a known headline, byline elements count inside the headline's
+    container; elsewhere only when they all name the same people: a sidebar
+    of opinion writers ("كتّاب الرأي") names other people.
     """
     scope = _scope(headline)
-    for el in _author_elements(tree):
-        if _inside_chrome(el) or "list" in (el.get("class") or ""):
-            continue
-        if scope is not None and el is not scope and scope not in el.iterancestors():
-            continue
-        for content in el.xpath(".//meta[@itemprop='name']/@content"):
-            name = clean_person_name(content, site_names)
+    marked, classed = _author_elements(tree)
+    candidates = [el for el in marked + classed
+                  if not inside_chrome(el) and "list" not in (el.get("class") or "")]
+    for el in candidates:
+        if within(el, scope):
+            names = _names_in(el, site_names)
+            if names:
+                return join_names(names)
+    names = _byline_near(headline, set(candidates), site_names) if headline is not None else None
+    names = names or labelled_in_story(tree, headline, site_names)
+    if names:
+        return names
+    if scope is None:
+        return None
+    story = next(iter(tree.xpath("//article|//main")), None)
+    agreed = [el for el in candidates if el in marked or (story is not None and within(el, story))]
+    found = {join_names(_names_in(el, site_names)) for el in agreed}
+    found.discard(None)
+    return found.pop() if len(found) == 1 else None
+
+
+def _byline_near(headline: HtmlElement, candidates: set[HtmlElement],
+                 site_names: list[str]) -> str | None:
+    """The first byline just after the headline in reading order.
+
+    Either a byline element (the byline row often sits outside the
+    headline's container, below a lead image) or, whatever its class, a short
+    element that reads as a byline ("كتبت أسماء نصار").
+    """
+    budget = _ZONE_CHARS
+    for el in _zone(headline):
+        if el in candidates:
+            names = _names_in(el, site_names)
+            if names:
+                return join_names(names)
+        text = short_text(el)
+        if text:
+            name, _remainder = parse_byline_line(text, site_names)
             if name:
                 return name
-        raw = el.text_content()
-        text = collapse_ws(raw) if len(raw) < 400 else raw  # long boxes: only children matter
-        if 3 <= len(text) <= 60:
-            name = clean_person_name(text, site_names)
-            if name:
-                return name
-        if 60 < len(text) < 1000:  # an author box; not a whole article tagged "author-x"
-            for child in el.xpath(_NAME_CHILD_XPATH)[:8]:
-                name = clean_person_name(child.text_content(), site_names)
-                if name:
-                    return name
+        budget -= len(el.text or "") + len(el.tail or "")
+        if budget <= 0:
+            return None
     return None
 
 
-def parse_byline_line(line: str, site_names: list[str]) -> tuple[str | None, str | None]:
-    """Read one body line as a byline.
-
-    Args:
-        line: One line of extracted text.
-        site_names: Names of the site.
-
-    Returns:
-        ``(author, remainder)``: author None when the line is not a byline;
-        remainder is text that followed the byline on the same line ("" when
-        the whole line was the byline).
-    """
-    m = _BYLINE_RE.match(line)
-    if not m:
-        return None, None
-    rest = m["rest"]
-    words = rest.split()
-    if not m["colon"] and len(words) > 5:
-        return None, None  # "كتب الرئيس رسالة ..." is a sentence, not a byline
-    parts = _NAME_CUT_RE.split(rest, maxsplit=1)
-    remainder = ""
-    if len(words) > 8:
-        if len(parts) < 2 or len(parts[1].split()) < 6:
-            return None, None
-        remainder = parts[1].strip(" -–—")
-    name = clean_person_name(parts[0], site_names)
-    return (name, remainder) if name else (None, None)
-
-
-def parse_source_line(line: str) -> str | None:
-    """The credited source if ``line`` is a short "المصدر: …" line, else None."""
-    if len(line.split()) > 12:
-        return None
-    m = _SOURCE_RE.match(line)
-    if not m:
-        return None
-    return clean_source(m["src"])
-
-
-def clean_source(text: str | None) -> str | None:
-    """Normalise a credited source; "(دمشق - سانا)" becomes "سانا"."""
-    if not text:
-        return None
-    text = collapse_ws(text).strip(" :：")
-    m = _DATELINE_CREDIT_RE.match(text)
-    if m:
-        text = m["agency"]
-    text = text.strip(" ()[]-–.")
-    return text if 2 <= len(text) <= 80 else None
+def _zone(headline: HtmlElement) -> Iterator[HtmlElement]:
+    """Elements after the headline, up to the end of its ``<article>``/``<main>`` if any."""
+    story = enclosing_story(headline)
+    for el in following(headline):
+        if not isinstance(el.tag, str) or el.tag in ("script", "style", "noscript", "template"):
+            continue
+        if el.tag in SKIP_ANCESTORS or ends_story(el) or (story is not None and not within(el, story)):
+            return
+        yield el
 
 
 def source_from_elements(tree: HtmlElement) -> str | None:

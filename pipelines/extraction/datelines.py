@@ -32,14 +32,16 @@ _NOT_DATE_CLASS_RE = re.compile(r"today|current|now|clock|weather|ticker|header|
 _UPDATED_LABEL_RE = re.compile(r"(?:اخر\s+)?تحديث|محدث|حدث\s+في|updated|modified")
 _SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "iframe", "select", "option"})
 _STOP_TAGS = frozenset({"footer", "aside", "nav", "form"})
-_STOP_CLASS_RE = re.compile(r"related|comment|footer|sidebar|more-news|most-read|read-also", re.IGNORECASE)
+# "has-sidebar"/"no-sidebar" describe a layout that holds the story, not a sidebar
+SIDEBAR = r"(?<!has-)(?<!with-)(?<!no-)sidebar"
+_STOP_CLASS_RE = re.compile(rf"related|comment|footer|{SIDEBAR}|more-news|most-read|read-also", re.IGNORECASE)
 # only blocks end the search: an inline "comments-link" often sits beside the date
 _BLOCKS = frozenset({"div", "section", "ul", "ol", "table", "aside", "footer"})
 _ZONE_CHARS = 2500  # how much text after the headline is read for datelines
 _MAX_LEFTOVER = 45  # chars a dateline may have besides the date (labels, weekday, time)
 
 
-def _following(start: HtmlElement) -> Iterator[HtmlElement]:
+def following(start: HtmlElement) -> Iterator[HtmlElement]:
     """Elements after ``start`` in document order (not its descendants)."""
     node = start
     while node is not None:
@@ -47,6 +49,11 @@ def _following(start: HtmlElement) -> Iterator[HtmlElement]:
             yield sibling
             yield from sibling.iterdescendants()
         node = node.getparent()
+
+
+def ends_story(el: HtmlElement) -> bool:
+    """True for a block that starts what follows the story (related, comments, sidebar)."""
+    return el.tag in _BLOCKS and bool(_STOP_CLASS_RE.search(_classes(el)))
 
 
 def _classes(el: HtmlElement) -> str:
@@ -93,12 +100,12 @@ def zone_dates(tree: HtmlElement, h1: HtmlElement | None,
             return None, None
         elements: Iterator[HtmlElement] = containers[0].iterdescendants()
     else:
-        elements = _chain(_before_h1(h1), _following(h1))
+        elements = _chain(_before_h1(h1), following(h1))
     budget = _ZONE_CHARS
     for el in elements:
         if not isinstance(el.tag, str) or el.tag in _SKIP_TAGS:
             continue
-        if el.tag in _STOP_TAGS or (el.tag in _BLOCKS and _STOP_CLASS_RE.search(_classes(el))):
+        if el.tag in _STOP_TAGS or ends_story(el):
             break  # past the article: dates below belong to other stories
         if el.tag == "time" and el.get("datetime"):
             parsed = parse_declared(el.get("datetime"))

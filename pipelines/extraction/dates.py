@@ -5,7 +5,9 @@ and later ones are only consulted when earlier ones are silent:
 
 1. Declared metadata: JSON-LD ``datePublished`` of the article object,
    ``article:published_time`` and its many cousins, ``itemprop`` and RDFa
-   (``dc:date``), ``<time pubdate>``. These keep time and time zone.
+   (``dc:date``), ``<time pubdate>``, and only then JSON-LD ``dateCreated``.
+   These keep time and time zone; of one instant given in UTC and in the
+   newsroom's offset, the local form is kept (its day is the page's day).
 2. A full date in the URL (``/2013/8/3/``, ``/2020-06-03-``, and
    ``/2013/middle_east/8/3/`` where a section sits between year and month).
 3. Dates written near the headline: the short text nodes that follow the
@@ -74,29 +76,50 @@ def url_date(url: str) -> dt.date | None:
 
 
 def _declared(meta: PageMeta, tree: HtmlElement, keys: tuple[str, ...], ld_keys: tuple[str, ...],
-              itemprop: str) -> list[str]:
-    values: list[str] = []
+              itemprop: str, fallback_ld_keys: tuple[str, ...] = ()) -> list[str]:
+    """Declared values, most specific first; ``fallback_ld_keys`` only after every other one.
+
+    JSON-LD ``dateCreated`` names when the work was created, which can precede
+    its publication (a draft started the day before): a page's own
+    ``article:published_time`` says more, so creation dates come last.
+    """
     article = meta.article_ld
-    if article:
-        values += [article.get(k) for k in ld_keys if isinstance(article.get(k), str)]
+    others = [obj for obj in meta.jsonld if obj is not article]
+    values = _ld_values([article] if article else [], ld_keys)
     values += meta.all(*keys)
     for el in tree.xpath(f"//*[@itemprop='{itemprop}']"):
         values.append(el.get("datetime") or el.get("content") or collapse_ws(el.text_content()))
     if itemprop == "datePublished":
         for el in tree.xpath("//time[@pubdate and @datetime]"):
             values.append(el.get("datetime"))
-    for obj in meta.jsonld:
-        if obj is not article:
-            values += [obj.get(k) for k in ld_keys if isinstance(obj.get(k), str)]
-    return values
+    values += _ld_values(others, ld_keys)
+    values += _ld_values([article] if article else [], fallback_ld_keys)
+    return values + _ld_values(others, fallback_ld_keys)
+
+
+def _ld_values(objects: list[dict], keys: tuple[str, ...]) -> list[str]:
+    return [obj[k] for obj in objects for k in keys if isinstance(obj.get(k), str)]
 
 
 def _first_plausible(values: list[str], fetched_at: dt.datetime | None):
-    for value in values:
-        parsed = parse_declared(value)
-        if parsed and _plausible(parsed[1], fetched_at):
-            return parsed
-    return None
+    """The first plausible value, in its local form when the page gives one.
+
+    CMSes often declare one instant twice: in UTC (JSON-LD) and with the
+    newsroom's offset (``article:published_time``). Near midnight the two
+    fall on different days, and the local day is the one printed on the
+    page, so a UTC value yields to a later value naming the same instant
+    with a non-zero offset.
+    """
+    parsed_all = [p for p in map(parse_declared, values) if p and _plausible(p[1], fetched_at)]
+    if not parsed_all:
+        return None
+    first = parsed_all[0]
+    if first[2] is not None and first[2].utcoffset() == dt.timedelta(0):
+        for other in parsed_all[1:]:
+            when = other[2]
+            if when is not None and when.utcoffset() and when == first[2]:
+                return other
+    return first
 
 
 def _as_iso(parsed: ParsedDate) -> str:
@@ -120,8 +143,8 @@ def find_publication_dates(tree: HtmlElement, meta: PageMeta, url: str, h1: Html
         ``(published, modified)`` as ISO 8601 strings or None.
     """
     published = _first_plausible(
-        _declared(meta, tree, _PUBLISHED_KEYS, ("datePublished", "dateCreated", "uploadDate"),
-                  "datePublished"), fetched_at)
+        _declared(meta, tree, _PUBLISHED_KEYS, ("datePublished",), "datePublished",
+                  ("dateCreated", "uploadDate")), fetched_at)
     modified = _first_plausible(
         _declared(meta, tree, _MODIFIED_KEYS, ("dateModified",), "dateModified"), fetched_at)
     published_iso = published[0] if published else None

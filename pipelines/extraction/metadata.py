@@ -30,6 +30,12 @@ ARTICLE_TYPES = frozenset({
 LISTING_TYPES = frozenset({"collectionpage", "itemlist", "searchresultspage", "profilepage"})
 
 _TRAILING_COMMA_RE = re.compile(r",\s*([}\]])")
+# Templates wrap JSON-LD as if it were inline script in XHTML: "<![CDATA[ … ]]>",
+# "//<![CDATA[ … //]]>", "/*<![CDATA[*/ … /*]]>*/", or an HTML comment "<!-- … -->".
+# Anchored at the start, and matched on a short tail at the end: linear on any script.
+_WRAP_OPEN_RE = re.compile(r"^\s*(?:(?://|/\*)?\s*<!\[CDATA\[\s*(?:\*/)?|<!--)")
+_WRAP_CLOSE_RE = re.compile(r"(?:(?://|/\*)?\s*\]\]>\s*(?:\*/)?|-->)\s*$")
+_TAIL = 40
 _TAG_SPLIT_RE = re.compile(r"\s*[,،;؛|]\s*")
 
 
@@ -39,7 +45,15 @@ def _types(obj: dict) -> set[str]:
     return {str(t).rsplit("/", 1)[-1].lower() for t in items if t}
 
 
+def _unwrap(text: str) -> str:
+    """The JSON inside a script's CDATA/comment wrapper, and without a trailing ";"."""
+    text = _WRAP_OPEN_RE.sub("", text, count=1).rstrip()
+    head, tail = text[:-_TAIL], text[-_TAIL:]
+    return (head + _WRAP_CLOSE_RE.sub("", tail, count=1)).strip().rstrip(";")
+
+
 def _load_json(text: str) -> Any:
+    text = _unwrap(text)
     try:
         return json.loads(text, strict=False)
     except ValueError:
@@ -152,7 +166,7 @@ class PageMeta:
 
     def site_names(self) -> list[str]:
         """Names the site calls itself (og:site_name, publisher, app name)."""
-        names = self.all("og:site_name", "application-name", "apple-mobile-web-app-title")
+        names = self.all("og:site_name") + self._app_names()
         twitter = self.first("twitter:site")
         if twitter:
             names.append(twitter.lstrip("@"))
@@ -169,6 +183,21 @@ class PageMeta:
                 seen.add(key)
                 out.append(collapse_ws(name))
         return out
+
+    def _app_names(self) -> list[str]:
+        """``application-name``-style names, unless they merely repeat the page's title.
+
+        Some CMSes (MSN, Yahoo) fill ``application-name`` with each page's
+        headline; taken for the site's name, it would veto the real title. When
+        ``og:site_name`` names the site, an app name equal to a declared title is
+        the page's, not the site's.
+        """
+        apps = self.all("application-name", "apple-mobile-web-app-title")
+        if not self.first("og:site_name"):
+            return apps
+        titles = {normalize_for_match(t) for t in
+                  (self.first("og:title"), self.first("twitter:title"), self.title_tag) if t}
+        return [name for name in apps if normalize_for_match(name) not in titles]
 
 
 def _in_head(el: HtmlElement) -> bool:

@@ -30,7 +30,8 @@ _SEP_RE = re.compile(r"(\s+(?:[-–—»«•·~/]|::)\s+|\s*[|｜]\s*)")
 _MEDIA_WORDS = frozenset({
     "اليوم", "نيوز", "news", "موقع", "جريدة", "صحيفة", "شبكة", "وكالة", "قناة", "tv", "نت",
     "net", "الاخبارية", "الاخباري", "اخبار", "بوست", "post", "times", "تايمز", "اونلاين", "online",
-    "24", "press", "برس", "ميديا", "media", "مجلة", "تلفزيون", "بلدي",
+    "24", "press", "برس", "ميديا", "media", "مجلة", "تلفزيون", "بلدي", "website", "site", "blog",
+    "مدونة",
 })
 _IGNORED_HOST_LABELS = frozenset({"www", "com", "net", "org", "info", "news", "html", "amp", "ar", "m"})
 
@@ -100,6 +101,20 @@ def _join(parts: list[str], seps: list[str]) -> str:
     return parts[0] + "".join(sep + part for sep, part in zip(seps, parts[1:]))
 
 
+def _without_an_end(title: str) -> list[str]:
+    """A declared title without its last segment, and without its first.
+
+    "New Zealand - Wikipedia" with an ``<h1>`` "New Zealand": the site's name
+    is unknown (no og:site_name, no URL), but the headline printed on the page
+    is the declared title minus one end segment, so the two agree.
+    """
+    pieces = _SEP_RE.split(collapse_ws(title))
+    if len(pieces) < 3:
+        return []
+    parts, seps = pieces[0::2], pieces[1::2]
+    return [_join(parts[:-1], seps[:-1]), _join(parts[1:], seps[1:])]
+
+
 def _agrees(h1_key: str, declared_keys: list[str]) -> bool:
     for key in declared_keys:
         if not key:
@@ -166,6 +181,7 @@ def pick_title(tree: HtmlElement, meta: PageMeta) -> tuple[str | None, HtmlEleme
     cleaned = [strip_site_name(t, sites, meta.url) for t in declared]
     declared_keys = [normalize_for_match(t) for t in cleaned] + [
         normalize_for_match(t) for t in declared if t]
+    segment_keys = [normalize_for_match(t) for title in declared for t in _without_an_end(title)]
 
     h1s = []
     for h1 in tree.iter("h1"):
@@ -175,7 +191,8 @@ def pick_title(tree: HtmlElement, meta: PageMeta) -> tuple[str | None, HtmlEleme
         if len(h1s) >= 10:
             break
     for text, h1 in h1s:
-        if _agrees(normalize_for_match(text), declared_keys):
+        key = normalize_for_match(text)
+        if _agrees(key, declared_keys) or (len(key.split()) >= 2 and key in segment_keys):
             return text, h1
     h1 = h1s[0][1] if len(h1s) == 1 else None
     if h1 is None:
