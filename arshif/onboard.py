@@ -9,22 +9,17 @@ the dry run exactly as it will see the crawl.
 
 from __future__ import annotations
 
-import http.client
 import logging
 import re
 import socket
-import time
-import urllib.error
-import urllib.request
-import zlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 import lxml.etree
 import lxml.html
-from protego import Protego
 
+from arshif.onboard_fetch import Fetched, Fetcher, FetchError, OnboardError
+from arshif.onboard_report import Report, Sample, Source, default_name
 from arshif.url_shapes import guess_pattern, rank_links, url_shape
 from crawler.discovery import parse_feed, parse_sitemap, robots_sitemaps
 from crawler.urls import address_kind, canonicalize_url, parse_address, url_host
@@ -38,7 +33,6 @@ SITEMAP_PROBES = ("/sitemap.xml", "/sitemap_index.xml")
 MAX_SOURCES = 3            # feeds or sitemaps of each kind read in a dry run
 MAX_SITEMAP_CHILDREN = 2   # children of a sitemap index read in a dry run
 MAX_TWINS = 2              # print/AMP/mobile copies of sampled articles checked
-MAX_BODY = 20 * 1024 * 1024  # as DOWNLOAD_MAXSIZE in crawler/settings.py
 SKIP_LINK = re.compile(
     r"\.(jpe?g|png|gif|webp|svg|ico|pdf|mp3|mp4|webm|zip|rar|gz|docx?|xlsx?|css|js|xml|rss|json)$", re.I)
 # Statuses that usually mean "not from this network/agent" rather than "no such site".
@@ -46,163 +40,6 @@ BLOCKED_HINT = {401: "login required", 403: "the site may block this network or 
                 429: "rate limited", 503: "the site may block this network or be down"}
 
 
-class OnboardError(Exception):
-    """A problem the user can act on; the message is one line."""
-
-
-class FetchError(OnboardError):
-    pass
-
-
-@dataclass
-class Fetched:
-    url: str            # after redirects
-    status: int
-    content_type: str
-    body: bytes
-
-    @property
-    def charset(self) -> str | None:
-        match = re.search(r"charset=[\"']?([\w.:-]+)", self.content_type, re.I)
-        return match.group(1).lower() if match else None
-
-    @property
-    def is_html(self) -> bool:
-        if self.content_type:
-            return "html" in self.content_type.lower()
-        return b"<html" in self.body[:4096].lower()
-
-
-def _reason(exc: BaseException) -> str:
-    inner = getattr(exc, "reason", exc)
-    if isinstance(inner, BaseException):
-        inner = getattr(inner, "strerror", None) or str(inner) or type(inner).__name__
-    return str(inner)
-
-
-def _decode(raw: bytes, encoding: str) -> bytes:
-    encoding = encoding.lower().strip()
-    if encoding in ("gzip", "x-gzip"):
-        return zlib.decompress(raw, 16 + zlib.MAX_WBITS)
-    if encoding == "deflate":
-        try:
-            return zlib.decompress(raw)
-        except zlib.error:  # raw deflate without the zlib header, as some servers send
-            return zlib.decompress(raw, -zlib.MAX_WBITS)
-    return raw
-
-
-class Fetcher:
-    """One request at a time, ``delay`` seconds apart, robots.txt obeyed once loaded."""
-
-    def __init__(self, user_agent: str, *, delay: float = 1.0, timeout: float = 20.0) -> None:
-        self.user_agent = user_agent
-        self.delay = delay
-        self.timeout = timeout
-        self.robots: dict[str, Protego] = {}
-        self.crawl_delay: float | None = None  # the last robots.txt's Crawl-delay
-        self._opener = urllib.request.build_opener()
-        self._last = 0.0
-
-    def get(self, url: str) -> Fetched:
-        """Fetch ``url``; HTTP errors come back as a status, network failures raise FetchError."""
-        wait = self._last + self.delay - time.monotonic()
-        if wait > 0:
-            time.sleep(wait)
-        request = urllib.request.Request(url, headers={
-            "User-Agent": self.user_agent, "Accept-Encoding": "gzip, deflate", "Accept": "*/*"})
-        try:
-            try:
-                response = self._opener.open(request, timeout=self.timeout)
-            except urllib.error.HTTPError as exc:
-                response = exc
-            with response:
-                raw = response.read(MAX_BODY + 1) if response.fp else b""
-                headers = response.headers
-                status = response.status if hasattr(response, "status") else response.code
-                final = response.geturl() or url
-            body = _decode(raw, headers.get("Content-Encoding", ""))
-        except (urllib.error.URLError, OSError, http.client.HTTPException, zlib.error, ValueError) as exc:
-            raise FetchError(f"cannot reach {url}: {_reason(exc)}") from None
-        finally:
-            self._last = time.monotonic()
-        logger.debug("GET %s -> %s (%d bytes)", url, status, len(body))
-        return Fetched(final, status, headers.get("Content-Type", ""), body)
-
-    def load_robots(self, url: str) -> Fetched:
-        """Read the host's robots.txt; a missing one allows everything, as in Scrapy."""
-        robots_url = urljoin(url, "/robots.txt")
-        fetched = self.get(robots_url)
-        text = fetched.body.decode("utf-8", "replace") if fetched.status == 200 else ""
-        parser = Protego.parse(text)
-        self.robots[urlsplit(url).netloc] = parser
-        self.crawl_delay = float(parser.crawl_delay(self.user_agent) or 0) or None
-        self.delay = max(self.delay, self.crawl_delay or 0)
-        return fetched
-
-    def allowed(self, url: str) -> bool:
-        parser = self.robots.get(urlsplit(url).netloc)
-        return parser is None or parser.can_fetch(url, self.user_agent)
-
-
-@dataclass
-class Source:
-    kind: str            # "feed" or "sitemap"
-    url: str
-    how: str             # "advertised", "robots.txt" or "probe"
-    entries: list[str] = field(default_factory=list)
-
-
-@dataclass
-class Sample:
-    url: str
-    origin: str          # "feed/sitemap", "home page", "control" or "twin"
-    status: int | None = None
-    extraction: dict | None = None
-    generic: bool = False   # what page signals alone say (no article_pattern)
-    stored: bool = False    # what the written entry will do
-    note: str = ""
-    links: list[str] = field(default_factory=list)
-    twin_of: Sample | None = None  # for a page found by the article's id: the article
-
-
-@dataclass
-class Report:
-    name: str
-    base_url: str
-    title: str
-    language: str
-    allowed_domains: list[str]
-    allow_private: list[str] = field(default_factory=list)  # the site lives on these non-public addresses
-    sources: list[Source] = field(default_factory=list)
-    samples: list[Sample] = field(default_factory=list)
-    pattern: str | None = None
-    suggested_pattern: str | None = None
-    crawl_delay: float | None = None
-    decisions: list[str] = field(default_factory=list)
-
-    def feeds(self) -> list[str]:
-        return [s.url for s in self.sources if s.kind == "feed" and s.entries]
-
-    def sitemaps(self) -> list[str]:
-        return [s.url for s in self.sources if s.kind == "sitemap" and s.entries]
-
-    @property
-    def articles(self) -> list[Sample]:
-        return [s for s in self.samples if s.stored]
-
-
-def default_name(url: str) -> str:
-    """A config name from the host: ``www.enabbaladi.net`` -> ``enabbaladi``."""
-    host = (urlsplit(url).hostname or "site").lower()
-    if re.fullmatch(r"[\d.]+|[0-9a-f:]+", host):
-        return "site-" + re.sub(r"[.:]+", "-", host)
-    labels = [label for label in host.split(".") if label not in ("www", "")]
-    if len(labels) > 1:
-        labels.pop()  # the TLD
-    if len(labels) > 1 and labels[-1] in ("co", "com", "gov", "org", "net", "edu", "ac"):
-        labels.pop()  # the second level of ccTLDs such as .co.uk or .gov.lb
-    return re.sub(r"[^a-z0-9_-]+", "-", labels[-1]).strip("-") or "site"
 
 
 def _domains(*urls: str) -> list[str]:

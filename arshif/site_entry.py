@@ -11,11 +11,11 @@ import tomllib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from arshif.onboard import OnboardError
+from arshif.onboard_fetch import OnboardError
 from crawler.sites import SiteConfigError, load_sites, site_from_dict
 
 if TYPE_CHECKING:
-    from arshif.onboard import Report
+    from arshif.onboard_report import Report
 
 def site_entry(report: Report, when: str) -> dict:
     """The ``[[site]]`` table for ``report``, in the key order of crawler/sites.py."""

@@ -3,7 +3,7 @@
 scrapy-redis stores each request as ``pickle.dumps(request.to_dict())`` unless told
 otherwise, and unpickling runs whatever code the bytes name: anyone who can write to
 the Redis of a crawl would run code in every worker. Here each entry is the JSON that
-``crawler.jobs.request_to_json`` writes (the job journal's format): a URL, the name of
+``crawler.request_json.request_to_json`` writes (the job journal's format): a URL, the name of
 one of the spider's callbacks, JSON meta. ``SCHEDULER_SERIALIZER`` names this module
 (``dumps``/``loads``) and ``SCHEDULER_QUEUE_CLASS`` its ``JsonPriorityQueue``; both
 are set by ``RedisAddon`` and imported only in distributed mode.
@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from scrapy_redis.queue import PriorityQueue
 
 from crawler.failures import record_failure
-from crawler.jobs import request_from_json, request_to_json
+from crawler.request_json import request_from_json, request_to_json
 
 if TYPE_CHECKING:
     from scrapy.http import Request
@@ -47,7 +47,7 @@ def loads(data: bytes) -> dict:
 
 
 class JsonPriorityQueue(PriorityQueue):
-    """scrapy-redis's priority queue, holding what ``crawler.jobs.request_to_json`` writes.
+    """scrapy-redis's priority queue, holding what ``crawler.request_json.request_to_json`` writes.
 
     Whoever can write to Redis can put entries in the frontier: an entry that is not
     such a request (a pickle, another class, a method that is not a callback) is

@@ -85,13 +85,20 @@ BY_NAME = {p.name: p for p in PUBLISHERS}
 BY_HOST = {p.host: p for p in PUBLISHERS}
 
 
+MIN_PER_PUBLISHER = 2
+
+
 def split_articles(total: int | None) -> dict[str, int]:
     """Articles per publisher: the defaults for None, else `total` split in their proportion."""
     if total is None:
         return {p.name: p.default_count for p in PUBLISHERS}
-    if total < len(PUBLISHERS):
-        raise ValueError(f"need at least {len(PUBLISHERS)} articles, got {total}")
+    # every page links related articles of its own site: at least two per publisher
+    least = MIN_PER_PUBLISHER * len(PUBLISHERS)
+    if total < least:
+        raise ValueError(f"need at least {least} articles ({MIN_PER_PUBLISHER} per publisher), got {total}")
     weights = [p.default_count for p in PUBLISHERS]
-    counts = [total * w // sum(weights) for w in weights]
+    counts = [max(MIN_PER_PUBLISHER, total * w // sum(weights)) for w in weights]
+    while sum(counts) > total:  # the floors took more than the proportion gave
+        counts[counts.index(max(counts))] -= 1
     counts[0] += total - sum(counts)
     return {p.name: c for p, c in zip(PUBLISHERS, counts)}

@@ -116,6 +116,7 @@ def test_a_crawl_of_the_oversized_sitemaps_stays_small(tmp_path):
 name = "hostile"
 base_url = "{base}"
 allowed_domains = ["127.0.0.14"]
+allow_private = ["127.0.0.14"]
 language = "ar"
 sitemaps = ["{base}discovery/huge.xml.gz", "{base}discovery/index.xml"]
 ''', encoding="utf-8")
@@ -156,7 +157,7 @@ def test_sitemap_indexes_are_followed_two_deep_and_loc_text_never_reaches_a_url(
     with running_farm(0, 30, hostile=True) as farm:
         base = f"http://127.0.0.14:{farm.port}/"
         config = tmp_path / "sites.toml"
-        config.write_text(f'[[site]]\nname = "hostile"\nbase_url = "{base}"\nallowed_domains = ["127.0.0.14"]\n'
+        config.write_text(f'[[site]]\nname = "hostile"\nbase_url = "{base}"\nallowed_domains = ["127.0.0.14"]\nallow_private = ["127.0.0.14"]\n'
                           f'sitemaps = ["{base}discovery/nest-1.xml", "{base}discovery/separator.xml"]\n',
                           encoding="utf-8")
         command = [sys.executable, "-m", "arshif", "crawl", "--config", str(config), "--data", str(tmp_path / "d"),

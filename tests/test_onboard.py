@@ -15,7 +15,9 @@ import pytest
 from click.testing import CliRunner
 
 from arshif.cli.extra import add_site
-from arshif.onboard import Fetcher, OnboardError, Onboarding, default_name
+from arshif.onboard import Onboarding
+from arshif.onboard_fetch import Fetcher, OnboardError
+from arshif.onboard_report import default_name
 from arshif.site_entry import append_entry, render_entry, site_entry
 from arshif.url_shapes import guess_pattern, url_shape
 from crawler.settings import USER_AGENT

@@ -303,7 +303,8 @@ def test_the_farm_config_allows_its_own_addresses():
 
 
 def test_add_site_allows_the_private_address_a_site_lives_on():
-    from arshif.onboard import Report, _private_addresses
+    from arshif.onboard import _private_addresses
+    from arshif.onboard_report import Report
     from arshif.site_entry import render_entry, site_entry
 
     assert _private_addresses("http://127.0.0.13:8400/", "http://localhost:8400/x") == [("127.0.0.13", "loopback"),

@@ -57,7 +57,8 @@ def add_site(url: str, name: str | None, config: str, yes: bool, sample_size: in
     --config. Nothing is written to the archive. Requests obey robots.txt and
     send arshif's User-Agent.
     """
-    from arshif.onboard import Fetcher, OnboardError, Onboarding
+    from arshif.onboard import Onboarding
+    from arshif.onboard_fetch import Fetcher, OnboardError
     from arshif.site_entry import append_entry, render_entry, site_entry
     from crawler.settings import USER_AGENT
     from crawler.sites import SiteConfigError, load_sites

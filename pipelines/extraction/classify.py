@@ -8,7 +8,8 @@ Vetoes (any one gives ``False``):
 * extracted text under 40 words;
 * a URL that is a home page ("/", "/index.php", "/ar/") or a tag, author,
   search or paging URL (``/tag/``, ``/author/``, ``/search``, ``?s=``,
-  ``/page/2``); ``/category/`` and ``/archive/`` veto too unless JSON-LD or
+  ``/page/2``); ``/category/``, ``/archive/`` and ``/section/`` (as directories or as
+  scripts such as ``Section.aspx``) veto too unless JSON-LD or
   og:type says article *and* the text is long (some CMSes put a category
   word in article URLs);
 * JSON-LD typed only as CollectionPage/ItemList/SearchResultsPage/ProfilePage;
@@ -37,7 +38,9 @@ from .metadata import ARTICLE_TYPES, LISTING_TYPES, PageMeta
 _LISTING_PATH_RE = re.compile(
     r"/(?:tags?|authors?|writers?|search|page/\d+|وسم|كاتب)(?:/|$)", re.IGNORECASE)
 # Usually a listing, but some CMSes put these words in article URLs too.
-_SOFT_LISTING_PATH_RE = re.compile(r"/(?:categor(?:y|ies)|archives?|تصنيف)(?:/|$)", re.IGNORECASE)
+# A directory or a script of that name: /category/x/, /Section.aspx?SecID=3, /archive.php?c=2
+_SOFT_LISTING_PATH_RE = re.compile(
+    r"/(?:categor(?:y|ies)|archives?|sections?|تصنيف|قسم)(?:/|\.(?:aspx?|php\d?|html?|jsp)$|$)", re.IGNORECASE)
 _LISTING_QUERY_RE = re.compile(r"(?:^|&)(?:s|q|search|query|tag|cat|page)=", re.IGNORECASE)
 _HOME_PATH_RE = re.compile(r"^/?(?:[a-z]{2}/?)?(?:index\.(?:html?|php|aspx?))?$", re.IGNORECASE)
 
